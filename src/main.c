@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * resolvconffs: argv → checked configuration → every directory and file opened → FUSE session
+ * → mount → multithreaded loop until a signal → unmount. All input is checked and everything
+ * is opened before mounting, so bad input exits with one line and mounts nothing.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "context.h"
+#include "fsops.h"
+#include "key.h"
+#include "log.h"
+#include "options.h"
+#include "util.h"
+
+#define EXIT_USAGE 2
+
+static int open_backing_dir(const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return log_error_errno(-errno, "backing directory '%s'", path);
+	if (fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "backing directory '%s'", path);
+	/* Anyone who can write it could plant files that become other namespaces' views. */
+	if (st.st_mode & S_IWOTH) {
+		log_error("backing directory '%s': writable by everyone (mode %04o); refusing, "
+			  "use a directory only root can write",
+			  path, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return TAKE_FD(fd);
+}
+
+static int open_regular_file(const char *what, const char *path)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	/* O_NONBLOCK: a FIFO given by mistake must not hang start-up. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return log_error_errno(-errno, "%s '%s'", what, path);
+	if (fstat(fd, &st) < 0)
+		return log_error_errno(-errno, "%s '%s'", what, path);
+	if (!S_ISREG(st.st_mode)) {
+		log_error("%s '%s': not a regular file", what, path);
+		return -EINVAL;
+	}
+	return TAKE_FD(fd);
+}
+
+static int open_procfs(const char *path, const char *kind, struct rcfs_key *ret_self)
+{
+	_cleanup_close_ int fd = -1;
+	int r;
+
+	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return log_error_errno(-errno, "procfs '%s'", path);
+	r = key_from_tid(fd, kind, getpid(), ret_self);
+	if (r < 0) {
+		log_error("procfs '%s': no readable %d/ns/%s (%s); is it a procfs of this pid "
+			  "namespace?",
+			  path, (int)getpid(), kind, r == -EXDEV ? "not a namespace link" : strerror(-r));
+		return r;
+	}
+	return TAKE_FD(fd);
+}
+
+/* The daemon must never go through its own mount: a backing file that is the mount point
+ * would send our own OPEN back to us. */
+static int check_mountpoint_outside(const char *mountpoint, int backing_dir_fd,
+				    const char *backing_dir)
+{
+	_cleanup_free_ char *copy = strdup(mountpoint);
+	struct stat parent, dir;
+
+	if (!copy)
+		return log_error_errno(-ENOMEM, "out of memory");
+	if (stat(dirname(copy), &parent) < 0 || fstat(backing_dir_fd, &dir) < 0)
+		return log_error_errno(-errno, "mount point '%s'", mountpoint);
+	if (parent.st_dev == dir.st_dev && parent.st_ino == dir.st_ino) {
+		log_error("mount point '%s' is inside the backing directory '%s'; use another "
+			  "directory",
+			  mountpoint, backing_dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int run(const struct rcfs_config *cfg)
+{
+	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1, underlying_fd = -1;
+	char mountpoint[PATH_MAX], fsopts[128], base_name[NAME_MAX + 1];
+	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
+	struct fuse_loop_config *loop_cfg = NULL;
+	struct fuse_session *se = NULL;
+	struct rcfs_key self;
+	struct rcfs_ctx ctx;
+	int r, ret = EXIT_FAILURE;
+
+	backing_dir_fd = open_backing_dir(cfg->backing_dir);
+	if (backing_dir_fd < 0)
+		return EXIT_FAILURE;
+	/* mount(2) follows a symlinked mount point; name (and check) what it lands on. */
+	if (!realpath(cfg->mountpoint, mountpoint))
+		return log_error_errno(-errno, "mount point '%s'", cfg->mountpoint), EXIT_FAILURE;
+	underlying_fd = open_regular_file("mount point", cfg->mountpoint);
+	if (underlying_fd < 0)
+		return EXIT_FAILURE;
+	if (check_mountpoint_outside(mountpoint, backing_dir_fd, cfg->backing_dir) < 0)
+		return EXIT_FAILURE;
+	if (cfg->default_file) {
+		template_fd = open_regular_file("default file", cfg->default_file);
+		if (template_fd < 0)
+			return EXIT_FAILURE;
+	}
+	procfs_fd = open_procfs(cfg->procfs, "net", &self);
+	if (procfs_fd < 0)
+		return EXIT_FAILURE;
+
+	ctx = (struct rcfs_ctx){
+		.cfg = cfg,
+		.ns_kind = "net",
+		.procfs_fd = procfs_fd,
+		.backing_dir_fd = backing_dir_fd,
+		.template_fd = template_fd,
+		.underlying_fd = underlying_fd,
+	};
+
+	(void)snprintf(fsopts, sizeof(fsopts),
+		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,default_permissions");
+	if (fuse_opt_add_arg(&args, "resolvconffs") < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
+	    fuse_opt_add_arg(&args, fsopts) < 0 ||
+	    (cfg->fuse_opts && (fuse_opt_add_arg(&args, "-o") < 0 ||
+				fuse_opt_add_arg(&args, cfg->fuse_opts) < 0))) {
+		log_error("out of memory");
+		goto out;
+	}
+
+	/* libfuse rejects unknown -o options here, before anything is mounted. */
+	log_capture_fuse(true);
+	se = fuse_session_new(&args, &rcfs_ops, sizeof(rcfs_ops), &ctx);
+	log_capture_fuse(false);
+	if (!se) {
+		log_error("invalid -o options '%s': %s", cfg->fuse_opts ? cfg->fuse_opts : "",
+			  log_fuse_message() ? log_fuse_message() : "rejected by libfuse");
+		ret = EXIT_USAGE;
+		goto out;
+	}
+	if (fuse_set_signal_handlers(se) < 0) {
+		log_error("cannot install signal handlers");
+		goto out;
+	}
+	log_capture_fuse(true);
+	r = fuse_session_mount(se, mountpoint);
+	log_capture_fuse(false);
+	if (r < 0) {
+		log_error("cannot mount on '%s': %s", mountpoint,
+			  log_fuse_message() ? log_fuse_message() : "mount failed");
+		goto out_signals;
+	}
+
+	(void)backing_name(self.id, cfg->extension, base_name, sizeof(base_name));
+	if (!cfg->default_file && faccessat(backing_dir_fd, base_name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+		log_warning("this daemon's own network namespace has no '%s/%s' and no -d was "
+			    "given: its processes get ENOENT for '%s'",
+			    cfg->backing_dir, base_name, mountpoint);
+	log_info("serving '%s' from '%s/<%s namespace>%s%s'%s%s", mountpoint, cfg->backing_dir,
+		 ctx.ns_kind, cfg->extension[0] ? "." : "", cfg->extension,
+		 cfg->default_file ? ", default file " : "",
+		 cfg->default_file ? cfg->default_file : "");
+
+	loop_cfg = fuse_loop_cfg_create();
+	if (!loop_cfg) {
+		log_error("out of memory");
+		goto out_unmount;
+	}
+	r = fuse_session_loop_mt(se, loop_cfg);
+	if (r < 0) {
+		log_error_errno(r, "FUSE session ended with an error");
+		goto out_unmount;
+	}
+	ret = EXIT_SUCCESS;
+	log_info("unmounting '%s'", mountpoint);
+
+out_unmount:
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out:
+	if (loop_cfg)
+		fuse_loop_cfg_destroy(loop_cfg);
+	if (se)
+		fuse_session_destroy(se);
+	fuse_opt_free_args(&args);
+	return ret;
+}
+
+int main(int argc, char **argv)
+{
+	struct rcfs_config cfg;
+	int r;
+
+	log_setup();
+	log_attach_fuse();
+	r = options_parse(argc, argv, &cfg);
+	if (r < 0)
+		return EXIT_USAGE;
+	if (r == OPTIONS_EXIT)
+		return EXIT_SUCCESS;
+	if (cfg.verbose > 0)
+		log_set_level(LOG_DEBUG);
+	r = run(&cfg);
+	options_free(&cfg);
+	return r;
+}

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Command line → struct rcfs_config. No I/O but messages: main.c checks paths. */
+#pragma once
+
+#include <stdbool.h>
+
+struct rcfs_config {
+	const char *backing_dir;  /* BACKING_DIR */
+	const char *mountpoint;   /* MOUNTPOINT: the file we mount over */
+	const char *extension;    /* -p: "" means no dot, no extension */
+	const char *default_file; /* -d: template, or NULL */
+	const char *procfs;       /* -P */
+	char *fuse_opts;          /* -o, joined with ','; NULL if none; owned */
+	int verbose;              /* -v, --debug */
+};
+
+enum {
+	OPTIONS_RUN = 0,  /* mount and serve */
+	OPTIONS_EXIT = 1, /* --help or --version was printed: exit 0 */
+};
+
+/* Returns OPTIONS_RUN or OPTIONS_EXIT, or -EINVAL after printing one line that
+ * names the option and the reason. Strings point into argv, except fuse_opts. */
+int options_parse(int argc, char **argv, struct rcfs_config *ret);
+void options_free(struct rcfs_config *cfg);
+
+/* The longest EXT that still leaves room for a 20-digit ID and the dot in NAME_MAX. */
+#define OPTIONS_EXTENSION_MAX 234
