@@ -89,7 +89,9 @@ static void report_backing_error(struct rcfs_ctx *ctx, const struct rcfs_key *ke
 
 static void rcfs_init(void *userdata, struct fuse_conn_info *conn)
 {
-	(void)userdata;
+	const struct rcfs_ctx *ctx = userdata;
+
+	conn->max_read = ctx->max_read;
 	/* Reads and writes go out synchronously from the caller's thread; no page cache. */
 	conn->want &= ~(FUSE_CAP_ASYNC_DIO | FUSE_CAP_WRITEBACK_CACHE);
 }

@@ -29,16 +29,14 @@ int key_parse_link(const char *link, size_t len, const char *kind, uint64_t *ret
 	return 0;
 }
 
-int key_from_tid(int procfs_fd, const char *kind, pid_t tid, struct rcfs_key *ret)
+static int key_from_entry(int procfs_fd, const char *kind, const char *entry,
+			  struct rcfs_key *ret)
 {
 	char path[64], link[64];
 	ssize_t n;
 	int r;
 
-	/* 0 is "not visible in our pid namespace", or a request without a caller (RELEASE). */
-	if (tid <= 0)
-		return -ESRCH;
-	(void)snprintf(path, sizeof(path), "%d/ns/%s", (int)tid, kind);
+	(void)snprintf(path, sizeof(path), "%s/ns/%s", entry, kind);
 	n = readlinkat(procfs_fd, path, link, sizeof(link));
 	if (n < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -46,4 +44,20 @@ int key_from_tid(int procfs_fd, const char *kind, pid_t tid, struct rcfs_key *re
 		return -EXDEV;
 	r = key_parse_link(link, (size_t)n, kind, &ret->id);
 	return r < 0 ? -EXDEV : 0;
+}
+
+int key_from_tid(int procfs_fd, const char *kind, pid_t tid, struct rcfs_key *ret)
+{
+	char entry[16];
+
+	/* 0 is "not visible in our pid namespace", or a request without a caller (RELEASE). */
+	if (tid <= 0)
+		return -ESRCH;
+	(void)snprintf(entry, sizeof(entry), "%d", (int)tid);
+	return key_from_entry(procfs_fd, kind, entry, ret);
+}
+
+int key_of_self(int procfs_fd, const char *kind, struct rcfs_key *ret)
+{
+	return key_from_entry(procfs_fd, kind, "self", ret);
 }

@@ -18,3 +18,6 @@ int key_parse_link(const char *link, size_t len, const char *kind, uint64_t *ret
  * tgid: a thread that called setns() has its own). Returns 0; -ESRCH for tid 0 or a thread
  * that is gone; -EACCES when procfs refuses; -EXDEV when the link is not a namespace link. */
 int key_from_tid(int procfs_fd, const char *kind, pid_t tid, struct rcfs_key *ret);
+
+/* The same for the daemon itself, via PROCFS/self (right even in a child pid namespace). */
+int key_of_self(int procfs_fd, const char *kind, struct rcfs_key *ret);

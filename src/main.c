@@ -72,11 +72,10 @@ static int open_procfs(const char *path, const char *kind, struct rcfs_key *ret_
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error_errno(-errno, "procfs '%s'", path);
-	r = key_from_tid(fd, kind, getpid(), ret_self);
+	r = key_of_self(fd, kind, ret_self);
 	if (r < 0) {
-		log_error("procfs '%s': no readable %d/ns/%s (%s); is it a procfs of this pid "
-			  "namespace?",
-			  path, (int)getpid(), kind, r == -EXDEV ? "not a namespace link" : strerror(-r));
+		log_error("procfs '%s': no readable self/ns/%s (%s); is it a procfs?", path, kind,
+			  r == -EXDEV ? "not a namespace link" : strerror(-r));
 		return r;
 	}
 	return TAKE_FD(fd);
@@ -141,6 +140,7 @@ static int run(const struct rcfs_config *cfg)
 		.backing_dir_fd = backing_dir_fd,
 		.template_fd = template_fd,
 		.underlying_fd = underlying_fd,
+		.max_read = options_max_read(cfg->fuse_opts),
 	};
 
 	(void)snprintf(fsopts, sizeof(fsopts),

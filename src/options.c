@@ -159,3 +159,21 @@ void options_free(struct rcfs_config *cfg)
 	free(cfg->fuse_opts);
 	cfg->fuse_opts = NULL;
 }
+
+unsigned options_max_read(const char *fuse_opts)
+{
+	static const char key[] = "max_read=";
+	unsigned max_read = 0;
+	const char *p = fuse_opts;
+
+	while (p && *p) {
+		size_t len = strcspn(p, ",");
+
+		if (len > sizeof(key) - 1 && strncmp(p, key, sizeof(key) - 1) == 0)
+			max_read = (unsigned)strtoul(p + sizeof(key) - 1, NULL, 10);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return max_read;
+}

@@ -24,5 +24,9 @@ enum {
 int options_parse(int argc, char **argv, struct rcfs_config *ret);
 void options_free(struct rcfs_config *cfg);
 
+/* The max_read=N among comma-separated mount options (the last one wins, as in libfuse), or
+ * 0. libfuse wants the init handler to repeat it, or it fails the connection. */
+unsigned options_max_read(const char *fuse_opts);
+
 /* The longest EXT that still leaves room for a 20-digit ID and the dot in NAME_MAX. */
 #define OPTIONS_EXTENSION_MAX 234
