@@ -26,6 +26,21 @@ in_ns "$B" sh -c "echo tail >>'$MNT'"
 assert_eq "$(printf 'B has a much longer file than A\ntail\n' | od -c)" "$(od -c <"$FB")" \
 	">> in B after A's read"
 
+# The sharpest case: A opens for append, B stats (the kernel's size is now B's, longer), then
+# A writes. Kernel 6.18 refreshes the size from A's thread before the write; where a kernel
+# does not, its offset is B's size and only the daemon's O_APPEND keeps A's file whole (the
+# unit test test_append_ignores_the_offset covers that part on any kernel).
+mkfifo "$T/go"
+in_ns "$A" bash -c "exec 3>>'$MNT'; read -r _ <'$T/go'; echo third >&3" &
+writer=$!
+EXTRA_PIDS+=("$writer")
+sleep 0.2
+in_ns "$B" stat "$MNT" >/dev/null
+echo go >"$T/go"
+wait "$writer" || fail "append writer failed"
+assert_eq "$(printf 'first\nsecond\nthird\n' | od -c)" "$(od -c <"$FA")" \
+	">> in A with B's size in the kernel"
+
 # Sizes through the mount are each namespace's own.
 assert_eq "$(stat -c %s "$FA")" "$(in_ns "$A" stat -c %s "$MNT")" "A's size"
 assert_eq "$(stat -c %s "$FB")" "$(in_ns "$B" stat -c %s "$MNT")" "B's size"

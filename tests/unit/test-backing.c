@@ -121,6 +121,23 @@ static void test_own_file_read_and_missing(void **state)
 	assert_int_equal(st.st_size, 4);
 }
 
+static void test_append_ignores_the_offset(void **state)
+{
+	struct fixture *f = *state;
+	struct rcfs_key key = { 1009 };
+	struct rcfs_served s;
+
+	/* The kernel's WRITE offset for O_APPEND may be another namespace's size. */
+	write_file(f->dir, "1009.conf", "one\n");
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s), 0);
+	assert_int_equal(pwrite(s.fd, "two\n", 4, 1000), 4);
+	assert_int_equal(pwrite(s.fd, "six\n", 4, 0), 4);
+	(void)close(s.fd);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), 0);
+	assert_string_equal(read_fd(s.fd), "one\ntwo\nsix\n");
+	(void)close(s.fd);
+}
+
 static void test_template_read_creates_nothing(void **state)
 {
 	struct fixture *f = *state;
@@ -214,6 +231,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name),
 		cmocka_unit_test_setup_teardown(test_own_file_read_and_missing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_append_ignores_the_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template_read_creates_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_first_write_copies_the_template, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_without_template_is_enoent, setup, teardown),
