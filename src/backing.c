@@ -29,8 +29,7 @@ int backing_name(uint64_t id, const char *ext, char *buf, size_t size)
 	return n;
 }
 
-void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf,
-		  size_t size)
+void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf, size_t size)
 {
 	char name[NAME_MAX + 1];
 

@@ -10,8 +10,8 @@
 #include "key.h"
 
 enum rcfs_source {
-	RCFS_SOURCE_OWN,        /* the namespace's own backing file; fd owned by the handle */
-	RCFS_SOURCE_TEMPLATE,   /* -d, shared read-only fd, no own file yet */
+	RCFS_SOURCE_OWN, /* the namespace's own backing file; fd owned by the handle */
+	RCFS_SOURCE_TEMPLATE, /* -d, shared read-only fd, no own file yet */
 	RCFS_SOURCE_UNDERLYING, /* caller not identified: the file under the mount, read-only */
 };
 
@@ -36,5 +36,4 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 		 enum rcfs_source *ret_source);
 
 /* The path of KEY's own file, for log lines. */
-void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf,
-		  size_t size);
+void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf, size_t size);

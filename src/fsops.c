@@ -16,10 +16,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdio.h>
-#include <string.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -37,7 +37,8 @@ static uint64_t served_to_fh(const struct rcfs_served *s)
 
 static struct rcfs_served served_from_fh(uint64_t fh)
 {
-	return (struct rcfs_served){ .fd = (int)(uint32_t)fh, .source = (enum rcfs_source)(fh >> 32) };
+	return (struct rcfs_served){ .fd = (int)(uint32_t)fh,
+				     .source = (enum rcfs_source)(fh >> 32) };
 }
 
 static const char *source_name(enum rcfs_source source)

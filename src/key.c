@@ -29,8 +29,7 @@ int key_parse_link(const char *link, size_t len, const char *kind, uint64_t *ret
 	return 0;
 }
 
-static int key_from_entry(int procfs_fd, const char *kind, const char *entry,
-			  struct rcfs_key *ret)
+static int key_from_entry(int procfs_fd, const char *kind, const char *entry, struct rcfs_key *ret)
 {
 	char path[64], link[64];
 	ssize_t n;

@@ -38,9 +38,9 @@ bool log_ratelimit_ok(struct log_ratelimit *rl, int interval_s, unsigned *ret_su
 #define log_error(...) log_write(LOG_ERR, __VA_ARGS__)
 #define log_warning(...) log_write(LOG_WARNING, __VA_ARGS__)
 #define log_info(...) log_write(LOG_INFO, __VA_ARGS__)
-#define log_debug(...)                                 \
-	do {                                           \
-		if (log_enabled(LOG_DEBUG))            \
+#define log_debug(...)                                     \
+	do {                                               \
+		if (log_enabled(LOG_DEBUG))                \
 			log_write(LOG_DEBUG, __VA_ARGS__); \
 	} while (0)
 

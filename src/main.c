@@ -104,7 +104,8 @@ static int check_mountpoint_outside(const char *mountpoint, int backing_dir_fd,
 
 static int run(const struct rcfs_config *cfg)
 {
-	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1, underlying_fd = -1;
+	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1,
+			    underlying_fd = -1;
 	char mountpoint[PATH_MAX], fsopts[128], base_name[NAME_MAX + 1];
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *loop_cfg = NULL;
@@ -147,8 +148,8 @@ static int run(const struct rcfs_config *cfg)
 		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,default_permissions");
 	if (fuse_opt_add_arg(&args, "resolvconffs") < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
 	    fuse_opt_add_arg(&args, fsopts) < 0 ||
-	    (cfg->fuse_opts && (fuse_opt_add_arg(&args, "-o") < 0 ||
-				fuse_opt_add_arg(&args, cfg->fuse_opts) < 0))) {
+	    (cfg->fuse_opts &&
+	     (fuse_opt_add_arg(&args, "-o") < 0 || fuse_opt_add_arg(&args, cfg->fuse_opts) < 0))) {
 		log_error("out of memory");
 		goto out;
 	}
@@ -177,7 +178,8 @@ static int run(const struct rcfs_config *cfg)
 	}
 
 	(void)backing_name(self.id, cfg->extension, base_name, sizeof(base_name));
-	if (!cfg->default_file && faccessat(backing_dir_fd, base_name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
+	if (!cfg->default_file &&
+	    faccessat(backing_dir_fd, base_name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
 		log_warning("this daemon's own network namespace has no '%s/%s' and no -d was "
 			    "given: its processes get ENOENT for '%s'",
 			    cfg->backing_dir, base_name, mountpoint);

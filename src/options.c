@@ -136,7 +136,8 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 	if (argc - optind < 2) {
 		options_free(&cfg);
 		return options_fail("missing argument %s (see --help)",
-				    argc - optind == 0 ? "BACKING_DIR and MOUNTPOINT" : "MOUNTPOINT");
+				    argc - optind == 0 ? "BACKING_DIR and MOUNTPOINT" :
+							 "MOUNTPOINT");
 	}
 	if (argc - optind > 2) {
 		options_free(&cfg);

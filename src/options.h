@@ -5,17 +5,17 @@
 #include <stdbool.h>
 
 struct rcfs_config {
-	const char *backing_dir;  /* BACKING_DIR */
-	const char *mountpoint;   /* MOUNTPOINT: the file we mount over */
-	const char *extension;    /* -p: "" means no dot, no extension */
+	const char *backing_dir; /* BACKING_DIR */
+	const char *mountpoint; /* MOUNTPOINT: the file we mount over */
+	const char *extension; /* -p: "" means no dot, no extension */
 	const char *default_file; /* -d: template, or NULL */
-	const char *procfs;       /* -P */
-	char *fuse_opts;          /* -o, joined with ','; NULL if none; owned */
-	int verbose;              /* -v, --debug */
+	const char *procfs; /* -P */
+	char *fuse_opts; /* -o, joined with ','; NULL if none; owned */
+	int verbose; /* -v, --debug */
 };
 
 enum {
-	OPTIONS_RUN = 0,  /* mount and serve */
+	OPTIONS_RUN = 0, /* mount and serve */
 	OPTIONS_EXIT = 1, /* --help or --version was printed: exit 0 */
 };
 

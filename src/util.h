@@ -26,17 +26,17 @@ static inline void freep(void *p)
 #define _cleanup_free_ _cleanup_(freep)
 
 /* Hand a scope-owned fd or pointer on: the cleanup then sees -1 or NULL. */
-#define TAKE_FD(fd)                   \
-	({                            \
-		int _fd_ = (fd);      \
-		(fd) = -1;            \
-		_fd_;                 \
+#define TAKE_FD(fd)              \
+	({                       \
+		int _fd_ = (fd); \
+		(fd) = -1;       \
+		_fd_;            \
 	})
-#define TAKE_PTR(p)                   \
-	({                            \
+#define TAKE_PTR(p)                      \
+	({                               \
 		__typeof__(p) _p_ = (p); \
-		(p) = NULL;           \
-		_p_;                  \
+		(p) = NULL;              \
+		_p_;                     \
 	})
 
 #define ELEMENTSOF(a) (sizeof(a) / sizeof((a)[0]))

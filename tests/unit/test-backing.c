@@ -2,8 +2,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,9 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include "backing.h"
+#include "unit.h"
 
 struct fixture {
 	char dir[64];
@@ -232,9 +229,12 @@ int main(void)
 		cmocka_unit_test(test_name),
 		cmocka_unit_test_setup_teardown(test_own_file_read_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_ignores_the_offset, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_template_read_creates_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_first_write_copies_the_template, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_write_without_template_is_enoent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_template_read_creates_nothing, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_first_write_copies_the_template, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_write_without_template_is_enoent, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_and_fifo_are_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_extension_empty, setup, teardown),
 	};

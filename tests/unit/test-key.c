@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,9 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <cmocka.h>
-
 #include "key.h"
+#include "unit.h"
 
 static int parse(const char *s, const char *kind, uint64_t *id)
 {
@@ -36,10 +33,24 @@ static void test_parse_link_accepts_kernel_format(void **state)
 static void test_parse_link_rejects_everything_else(void **state)
 {
 	static const char *bad[] = {
-		"", "net", "net:", "net:[", "net:[]", "net:[12", "net:12]", "ipc:[12]",
-		"net:[12]x", "net:[1 2]", "net:[-1]", "net:[+1]", "net:[012]",
-		"net:[18446744073709551616]", "net:[99999999999999999999]", "/proc/1/ns/net",
-		"nett:[1]", "ne:[1]",
+		"",
+		"net",
+		"net:",
+		"net:[",
+		"net:[]",
+		"net:[12",
+		"net:12]",
+		"ipc:[12]",
+		"net:[12]x",
+		"net:[1 2]",
+		"net:[-1]",
+		"net:[+1]",
+		"net:[012]",
+		"net:[18446744073709551616]",
+		"net:[99999999999999999999]",
+		"/proc/1/ns/net",
+		"nett:[1]",
+		"ne:[1]",
 	};
 	uint64_t id = 42;
 

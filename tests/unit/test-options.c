@@ -1,18 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 #include <errno.h>
-#include <setjmp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
-#include <cmocka.h>
-
 #include "options.h"
+#include "unit.h"
 
-#define PARSE(cfg, ...)                                                           \
-	({                                                                        \
-		const char *argv_[] = { "resolvconffs", __VA_ARGS__, NULL };      \
+#define PARSE(cfg, ...)                                                                          \
+	({                                                                                       \
+		const char *argv_[] = { "resolvconffs", __VA_ARGS__, NULL };                     \
 		options_parse((int)(sizeof(argv_) / sizeof(argv_[0])) - 1, (char **)argv_, cfg); \
 	})
 

@@ -1,0 +1,10 @@
+#!/bin/sh
+# Installs, from Debian 12's archive, everything the build, the demo, the tests and the
+# benchmark use. Run as root.
+set -eu
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends \
+	meson ninja-build gcc libc6-dev pkg-config libfuse3-dev fuse3 libcmocka-dev \
+	iproute2 util-linux procps dnsmasq-base valgrind \
+	clang libclang-rt-14-dev clang-format cppcheck

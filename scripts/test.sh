@@ -1,0 +1,60 @@
+#!/bin/bash
+# The whole test suite, as CI runs it: a -Werror build runs the unit, fuzz-replay and
+# integration tests (real mounts, real namespaces, one under valgrind), an ASan+UBSan build
+# runs them again, and the sources are checked against .clang-format. Needs root and
+# /dev/fuse; every skip is a failure here (RCFS_MUST_RUN=1). Ends with "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+export RCFS_MUST_RUN=1
+
+passed=0
+failed=0
+record() { # record NAME OK|FAIL
+	if [ "$2" = OK ]; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $1"
+	fi
+}
+
+# run_suite LABEL BUILD_DIR MESON_OPTIONS...: configure, build, meson test, count results.
+run_suite() {
+	local label=$1 dir=$2 name result
+	shift 2
+	echo "=== $label: building in $dir"
+	rm -rf "$dir"
+	if ! meson setup "$dir" -Dwerror=true "$@" >"$dir.setup.log" 2>&1 ||
+		! ninja -C "$dir" >"$dir.build.log" 2>&1; then
+		cat "$dir.setup.log" "$dir.build.log" 2>/dev/null | tail -n 40
+		record "$label build" FAIL
+		return
+	fi
+	record "$label build" OK
+	echo "=== $label: testing"
+	meson test -C "$dir" --print-errorlogs --num-processes 2 | grep -E '^ *[0-9]+/[0-9]+ '
+	while IFS=$'\t' read -r name result; do
+		case "$result" in
+		OK | EXPECTEDFAIL) record "$label $name" OK ;;
+		*) record "$label $name ($result)" FAIL ;;
+		esac
+	done < <(python3 -c '
+import json, sys
+for line in open(sys.argv[1]):
+    t = json.loads(line)
+    print(t["name"] + "\t" + t["result"])
+' "$dir/meson-logs/testlog.json")
+}
+
+run_suite gcc build-ci --buildtype=debugoptimized
+RCFS_SANITIZED=1 run_suite asan+ubsan build-asan --buildtype=debug -Db_sanitize=address,undefined
+
+echo "=== clang-format"
+if git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror 2>&1 | head -n 20 | grep .; then
+	record clang-format FAIL
+else
+	record clang-format OK
+fi
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
