@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole test suite, as CI runs it: a -Werror build runs the unit, fuzz-replay and
 # integration tests (real mounts, real namespaces, one under valgrind), an ASan+UBSan build
-# runs them again, and the sources are checked against .clang-format. Needs root and
+# runs them again, each parser is fuzzed briefly with libFuzzer, and the sources are checked
+# against .clang-format. Needs root and
 # /dev/fuse; every skip is a failure here (RCFS_MUST_RUN=1). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,16 @@ for line in open(sys.argv[1]):
 
 run_suite gcc build-ci --buildtype=debugoptimized
 RCFS_SANITIZED=1 run_suite asan+ubsan build-asan --buildtype=debug -Db_sanitize=address,undefined
+
+echo "=== libFuzzer, 10 s per parser (scripts/fuzz.sh SECONDS runs them longer)"
+rm -rf build-fuzz
+for target in options link name; do
+	if scripts/fuzz.sh 10 "$target"; then
+		record "fuzz-$target" OK
+	else
+		record "fuzz-$target" FAIL
+	fi
+done
 
 echo "=== clang-format"
 if git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror 2>&1 | head -n 20 | grep .; then
