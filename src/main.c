@@ -24,6 +24,17 @@
 #include "options.h"
 #include "util.h"
 
+#if HAVE_LIBSYSTEMD
+#include <systemd/sd-daemon.h>
+#else
+static int sd_notifyf(int unset_environment, const char *format, ...)
+{
+	(void)unset_environment;
+	(void)format;
+	return 0;
+}
+#endif
+
 #define EXIT_USAGE 2
 
 static int open_backing_dir(const char *path)
@@ -188,6 +199,9 @@ static int run(const struct rcfs_config *cfg)
 		 cfg->default_file ? ", default file " : "",
 		 cfg->default_file ? cfg->default_file : "");
 
+	/* Type=notify: ready only now that the mount is live. */
+	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s", mountpoint);
+
 	loop_cfg = fuse_loop_cfg_create();
 	if (!loop_cfg) {
 		log_error("out of memory");
@@ -199,6 +213,7 @@ static int run(const struct rcfs_config *cfg)
 		goto out_unmount;
 	}
 	ret = EXIT_SUCCESS;
+	(void)sd_notifyf(0, "STOPPING=1");
 	log_info("unmounting '%s'", mountpoint);
 
 out_unmount:
