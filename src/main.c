@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -21,6 +22,7 @@
 #include "fsops.h"
 #include "key.h"
 #include "log.h"
+#include "mounts.h"
 #include "options.h"
 #include "util.h"
 
@@ -113,6 +115,89 @@ static int check_mountpoint_outside(const char *mountpoint, int backing_dir_fd,
 	return 0;
 }
 
+/* The absolute path of PATH without looking at PATH itself, which may be a dead mount. */
+static int parent_realpath(const char *path, char *ret, size_t size)
+{
+	_cleanup_free_ char *dir_copy = strdup(path), *base_copy = strdup(path);
+	char dir[PATH_MAX];
+
+	if (!dir_copy || !base_copy)
+		return -ENOMEM;
+	if (!realpath(dirname(dir_copy), dir))
+		return -errno;
+	if (snprintf(ret, size, "%s/%s", strcmp(dir, "/") == 0 ? "" : dir, basename(base_copy)) >=
+	    (int)size)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* A resolvconffs mount already on the mount point: a live one is refused (a second daemon
+ * would stack on it and read through it); a dead one (ENOTCONN: its daemon was killed and
+ * nothing detached it) is detached, so a restart after a crash just works. */
+static int check_existing_mount(const char *mountpoint)
+{
+	char path[PATH_MAX], fstype[64];
+	struct stat st;
+	int r;
+
+	r = parent_realpath(mountpoint, path, sizeof(path));
+	if (r < 0)
+		return 0; /* the mount point checks that follow will say what is wrong */
+	for (int i = 0; i < 16; i++) { /* crashes may have stacked a few */
+		bool dead;
+
+		r = mounts_find("/proc/self/mountinfo", path, fstype, sizeof(fstype));
+		if (r <= 0)
+			return 0;
+		dead = stat(path, &st) < 0 && errno == ENOTCONN;
+		if (strcmp(fstype, "fuse.resolvconffs") != 0) {
+			if (!dead)
+				return 0; /* a bind mount, say: we mount on top, as on any file */
+			log_error("mount point '%s': a dead FUSE mount of type %s is in the way; "
+				  "unmount it first",
+				  path, fstype);
+			return -ENOTCONN;
+		}
+		if (!dead) {
+			log_error(
+				"mount point '%s': already served by a running resolvconffs; stop "
+				"it first",
+				path);
+			return -EBUSY;
+		}
+		if (umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) < 0)
+			return log_error_errno(-errno,
+					       "mount point '%s': cannot detach the stale "
+					       "resolvconffs mount left by a dead daemon",
+					       path);
+		log_warning(
+			"mount point '%s': detached a stale resolvconffs mount left by a daemon "
+			"that died",
+			path);
+	}
+	return 0;
+}
+
+/* auto_unmount needs fusermount3, where libfuse looks for it. */
+static bool have_fusermount(void)
+{
+	_cleanup_free_ char *path_copy = NULL;
+	const char *path = getenv("PATH");
+	char candidate[PATH_MAX];
+
+	if (access("/usr/bin/fusermount3", X_OK) == 0)
+		return true;
+	if (!path || !(path_copy = strdup(path)))
+		return false;
+	for (char *save = NULL, *dir = strtok_r(path_copy, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
+		(void)snprintf(candidate, sizeof(candidate), "%s/fusermount3", dir);
+		if (access(candidate, X_OK) == 0)
+			return true;
+	}
+	return false;
+}
+
 static int run(const struct rcfs_config *cfg)
 {
 	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1,
@@ -123,10 +208,13 @@ static int run(const struct rcfs_config *cfg)
 	struct fuse_session *se = NULL;
 	struct rcfs_key self;
 	struct rcfs_ctx ctx;
+	bool auto_unmount;
 	int r, ret = EXIT_FAILURE;
 
 	backing_dir_fd = open_backing_dir(cfg->backing_dir);
 	if (backing_dir_fd < 0)
+		return EXIT_FAILURE;
+	if (check_existing_mount(cfg->mountpoint) < 0)
 		return EXIT_FAILURE;
 	/* mount(2) follows a symlinked mount point; name (and check) what it lands on. */
 	if (!realpath(cfg->mountpoint, mountpoint))
@@ -155,8 +243,16 @@ static int run(const struct rcfs_config *cfg)
 		.max_read = options_max_read(cfg->fuse_opts),
 	};
 
+	/* auto_unmount: fusermount3 stays behind as our child and, if we die without unmounting,
+	 * detaches the dead mount, so callers see the original file instead of ENOTCONN. */
+	auto_unmount = cfg->auto_unmount && have_fusermount();
+	if (cfg->auto_unmount && !auto_unmount)
+		log_warning("fusermount3 not found (package fuse3): if this daemon is killed, "
+			    "'%s' stays a dead mount until unmounted by hand",
+			    mountpoint);
 	(void)snprintf(fsopts, sizeof(fsopts),
-		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,default_permissions");
+		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,default_permissions%s",
+		       auto_unmount ? ",auto_unmount" : "");
 	if (fuse_opt_add_arg(&args, "resolvconffs") < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
 	    fuse_opt_add_arg(&args, fsopts) < 0 ||
 	    (cfg->fuse_opts &&

@@ -27,8 +27,14 @@ static const char usage_text[] =
 	"  -P, --procfs DIR         where to look callers' pids up (default: /proc)\n"
 	"  -o, --fuse-opt OPTS      extra FUSE mount options (repeatable, comma-separated)\n"
 	"  -v, --verbose, --debug   log each decision: caller pid -> namespace -> file\n"
+	"      --no-auto-unmount    if the daemon is killed, leave the dead mount in place\n"
+	"                           (default: fusermount3 detaches it, the original file returns)\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n";
+
+enum {
+	OPT_NO_AUTO_UNMOUNT = 0x100, /* long options without a short form */
+};
 
 static int options_fail(const char *fmt, const char *arg)
 {
@@ -65,11 +71,13 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		{ "debug", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT },
 		{},
 	};
 	struct rcfs_config cfg = {
 		.extension = "conf",
 		.procfs = "/proc",
+		.auto_unmount = true,
 	};
 	int c, r;
 
@@ -95,6 +103,9 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 			break;
 		case 'v':
 			cfg.verbose++;
+			break;
+		case OPT_NO_AUTO_UNMOUNT:
+			cfg.auto_unmount = false;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -12,6 +12,7 @@ struct rcfs_config {
 	const char *procfs; /* -P */
 	char *fuse_opts; /* -o, joined with ','; NULL if none; owned */
 	int verbose; /* -v, --debug */
+	bool auto_unmount; /* unless --no-auto-unmount */
 };
 
 enum {

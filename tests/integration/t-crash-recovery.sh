@@ -1,0 +1,53 @@
+#!/bin/bash
+# After kill -9 the mount point shows the original file again within 1 s, never ENOTCONN, and
+# the daemon starts again over it. A dead mount left without auto-unmount is detached at the
+# next start, with a log line. A second daemon on a live mount is refused.
+. "$(dirname "$0")/lib.sh"
+
+new_ns A
+echo "A's view" >"$BACKING/$(ns_id "$A").conf"
+
+start_daemon "$BACKING" "$MNT"
+assert_eq "A's view" "$(in_ns "$A" cat "$MNT")" "before kill"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+ok=
+for i in $(seq 20); do
+	if out=$(cat "$MNT" 2>&1) && [ "$out" = "original file under the mount" ]; then
+		ok=$i
+		break
+	fi
+	case "$out" in
+	*"not connected"*) ;; # not yet detached: poll again
+	esac
+	sleep 0.05
+done
+[ -n "$ok" ] || fail "original file not back within 1 s after kill -9: $out"
+echo "original file back after $((ok * 50)) ms"
+is_mounted "$MNT" && fail "mount still there after kill -9"
+
+start_daemon "$BACKING" "$MNT"
+assert_eq "A's view" "$(in_ns "$A" cat "$MNT")" "after restart"
+
+# A second daemon on the live mount: refused, nothing stacked.
+mounts=$(grep -c " $MNT " /proc/self/mountinfo)
+out=$("$RCFS_BIN" "$BACKING" "$MNT" 2>&1) && fail "second daemon started"
+assert_contains "already served by a running resolvconffs" "$out" "second daemon"
+assert_eq "$mounts" "$(grep -c " $MNT " /proc/self/mountinfo)" "mounts after the refused start"
+stop_daemon
+
+# Without auto-unmount a kill -9 leaves a dead mount (ENOTCONN); the next start detaches it.
+start_daemon --no-auto-unmount "$BACKING" "$MNT"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null || true
+DAEMON_PID=
+out=$(cat "$MNT" 2>&1) && fail "dead mount readable: $out"
+assert_contains "Transport endpoint is not connected" "$out" "dead mount"
+start_daemon "$BACKING" "$MNT"
+grep -q "detached a stale resolvconffs mount" "$T/daemon.log" || fail "no log line for the detach"
+assert_eq "A's view" "$(in_ns "$A" cat "$MNT")" "after the stale mount was detached"
+assert_eq 1 "$(grep -c " $MNT " /proc/self/mountinfo)" "mounts on the file"
+stop_daemon
+assert_eq "original file under the mount" "$(cat "$MNT")" "after the last stop"
+pass
