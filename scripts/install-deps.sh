@@ -6,5 +6,5 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
 	meson ninja-build gcc libc6-dev pkg-config libfuse3-dev fuse3 libcmocka-dev libsystemd-dev \
-	iproute2 util-linux procps dnsmasq-base valgrind \
+	iproute2 util-linux procps dnsmasq-base valgrind gnuplot-nox \
 	clang libclang-rt-14-dev clang-format cppcheck

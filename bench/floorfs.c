@@ -1,0 +1,164 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * floorfs MOUNTPOINT: the FUSE floor. A minimal low-level FUSE file system mounted over one
+ * regular file, exactly as resolvconffs mounts (allow_other,default_permissions; direct_io and
+ * noflush on every open; attribute timeout 0; fuse_session_loop_mt() with the default
+ * fuse_loop_cfg_create(); async direct I/O and writeback cache off) but doing no work: it
+ * serves FLOOR_SIZE fixed bytes from memory and discards writes. The kernel sends it the same
+ * requests it sends resolvconffs, so what this costs is what any FUSE daemon with our options
+ * pays before it does anything; resolvconffs' own cost is the difference.
+ *
+ * Foreground; prints "serving" on stderr once mounted; SIGTERM/SIGINT/SIGHUP unmount.
+ */
+#define FUSE_USE_VERSION 314
+
+#include <fuse_lowlevel.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "bench.h"
+
+static char content[FLOOR_SIZE];
+static struct timespec start_time;
+
+static void floor_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* As resolvconffs: reads and writes go out synchronously from the caller's thread. */
+	conn->want &= ~(FUSE_CAP_ASYNC_DIO | FUSE_CAP_WRITEBACK_CACHE);
+}
+
+static void floor_stat(struct stat *st)
+{
+	*st = (struct stat){
+		.st_ino = FUSE_ROOT_ID,
+		.st_mode = S_IFREG | 0644,
+		.st_nlink = 1,
+		.st_size = sizeof(content),
+		.st_blksize = 4096,
+		.st_blocks = sizeof(content) / 512,
+		.st_atim = start_time,
+		.st_mtim = start_time,
+		.st_ctim = start_time,
+	};
+}
+
+static void floor_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+
+	(void)ino;
+	(void)fi;
+	floor_stat(&st);
+	(void)fuse_reply_attr(req, &st, 0.0); /* never cached, as resolvconffs */
+}
+
+/* Only reached if the kernel turns O_TRUNC into a SETATTR; the fixed file does not change. */
+static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
+			  struct fuse_file_info *fi)
+{
+	(void)attr;
+	(void)to_set;
+	floor_getattr(req, ino, fi);
+}
+
+static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	fi->direct_io = 1;
+	fi->keep_cache = 0;
+	fi->noflush = 1;
+	(void)fuse_reply_open(req, fi); /* nothing to free if the open was interrupted */
+}
+
+static void floor_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi)
+{
+	size_t start = off < 0 ? 0 : (size_t)off;
+
+	(void)ino;
+	(void)fi;
+	if (start > sizeof(content))
+		start = sizeof(content);
+	if (size > sizeof(content) - start)
+		size = sizeof(content) - start;
+	(void)fuse_reply_buf(req, content + start, size);
+}
+
+static void floor_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+			struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)buf;
+	(void)off;
+	(void)fi;
+	(void)fuse_reply_write(req, size); /* accepted and dropped: the floor does no work */
+}
+
+static void floor_ok(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	(void)fuse_reply_err(req, 0);
+}
+
+static void floor_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)datasync;
+	floor_ok(req, ino, fi);
+}
+
+static const struct fuse_lowlevel_ops floor_ops = {
+	.init = floor_init,
+	.getattr = floor_getattr,
+	.setattr = floor_setattr,
+	.open = floor_open,
+	.read = floor_read,
+	.write = floor_write,
+	.flush = floor_ok,
+	.fsync = floor_fsync,
+	.release = floor_ok,
+};
+
+int main(int argc, char **argv)
+{
+	/* resolvconffs' mount options (src/main.c), under another name. */
+	char opt_o[] = "-o",
+	     opts[] = "fsname=floorfs,subtype=floorfs,allow_other,default_permissions";
+	char *fuse_argv[] = { argv[0], opt_o, opts };
+	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
+	struct fuse_loop_config *loop_cfg = NULL;
+	struct fuse_session *se;
+	int ret = EXIT_FAILURE;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: floorfs MOUNTPOINT\n");
+		return 2;
+	}
+	bench_fill_content(content, sizeof(content), 0);
+	(void)clock_gettime(CLOCK_REALTIME, &start_time);
+
+	se = fuse_session_new(&args, &floor_ops, sizeof(floor_ops), NULL);
+	if (!se)
+		return EXIT_FAILURE;
+	if (fuse_set_signal_handlers(se) < 0)
+		goto out;
+	if (fuse_session_mount(se, argv[1]) < 0)
+		goto out_signals;
+	fprintf(stderr, "floorfs: serving '%s'\n", argv[1]);
+
+	loop_cfg = fuse_loop_cfg_create(); /* the defaults, as resolvconffs */
+	if (loop_cfg && fuse_session_loop_mt(se, loop_cfg) == 0)
+		ret = EXIT_SUCCESS;
+	fuse_session_unmount(se);
+out_signals:
+	fuse_remove_signal_handlers(se);
+out:
+	if (loop_cfg)
+		fuse_loop_cfg_destroy(loop_cfg);
+	fuse_session_destroy(se);
+	return ret;
+}

@@ -1,0 +1,353 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Turns scripts/bench.sh's raw measurements into the table (stdout and NAME.txt), NAME.json
+and the plot NAME.png (gnuplot) in OUT.
+
+Every number in the table is a median over rounds. A ratio is the median of per-round ratios:
+both sides were measured in the same round, seconds apart, so noise from other work on the
+machine mostly cancels (a ratio of medians could pair a quiet minute with a busy one).
+"""
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+
+OPS = [
+    ("stat", "stat"),
+    ("read", "open+read(4 KiB)+close"),
+    ("write", "open(O_TRUNC)+write(128 B)+close"),
+]
+THREADS = [1, 4]
+SUBJECTS = ["native", "floor", "rcfs"]
+
+# The targets of issue 5.
+FLOOR_RATIO_MAX = 1.15  # resolvconffs / FUSE floor, stat and read, 1 and 4 threads
+SCALING_MAX = 1.10  # latency(K max) / latency(K=1)
+RSS_MAX_MIB = 16.0  # at K max
+GROWTH_MAX = 4  # fds and threads from K=1 to K max: none per namespace
+THREADS_GAIN_MIN = 1.6  # ops/s with 4 threads / with 1
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description=__doc__)
+    p.add_argument("--raw", required=True)
+    p.add_argument("--stats", required=True)
+    p.add_argument("--mode", required=True)
+    p.add_argument("--rounds", type=int, required=True)
+    p.add_argument("--secs", type=float, required=True)
+    p.add_argument("--ks", required=True)
+    p.add_argument("--load-ns", type=int, required=True)
+    p.add_argument("--out", required=True)
+    p.add_argument("--name", required=True)
+    p.add_argument("--elapsed", type=int, default=0)
+    return p.parse_args()
+
+
+def read_raw(path):
+    """section subject op threads k round, then bench-load's key=value line."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            section, subject, op, threads, k, rnd, rest = line.rstrip("\n").split("\t")
+            kv = dict(item.split("=", 1) for item in rest.split())
+            rows.append(
+                {
+                    "section": section,
+                    "subject": subject,
+                    "op": op,
+                    "threads": int(threads),
+                    "k": int(k),
+                    "round": int(rnd),
+                    "ops_per_s": float(kv["ops_per_s"]),
+                    "us_per_op": float(kv["us_per_op"]),
+                }
+            )
+    return rows
+
+
+def read_stats(path):
+    stats = {}
+    with open(path) as f:
+        for line in f:
+            subject, rss, hwm, fds, threads = line.split()
+            stats[subject] = {
+                "rss_kib": int(rss),
+                "peak_rss_kib": int(hwm),
+                "fds": int(fds),
+                "threads": int(threads),
+            }
+    return stats
+
+
+def by_round(rows, **match):
+    """{round: row} for the rows matching every key=value given."""
+    return {
+        r["round"]: r for r in rows if all(r[key] == value for key, value in match.items())
+    }
+
+
+def median_of(rows, field, **match):
+    return statistics.median(r[field] for r in by_round(rows, **match).values())
+
+
+def paired_ratio(rows, field, num, den):
+    """Median over rounds of num[field] / den[field]; num and den are match dicts."""
+    a, b = by_round(rows, **num), by_round(rows, **den)
+    return statistics.median(a[r][field] / b[r][field] for r in a if r in b)
+
+
+def fmt_us(v):
+    return f"{v:,.1f}" if v >= 100 else f"{v:.2f}"
+
+
+def main():
+    args = parse_args()
+    ks = [int(k) for k in args.ks.split()]
+    k_max = ks[-1]
+    rows = read_raw(args.raw)
+    stats = read_stats(args.stats)
+    ops_rows = [r for r in rows if r["section"] == "ops"]
+    scale_rows = [r for r in rows if r["section"] == "scale"]
+
+    # ---- the operation table
+    ops = []
+    for op, label in OPS:
+        for threads in THREADS:
+            entry = {"op": op, "label": label, "threads": threads}
+            for s in SUBJECTS:
+                m = {"subject": s, "op": op, "threads": threads}
+                entry[s] = {
+                    "us_per_op": median_of(ops_rows, "us_per_op", **m),
+                    "ops_per_s": median_of(ops_rows, "ops_per_s", **m),
+                }
+            rcfs = {"subject": "rcfs", "op": op, "threads": threads}
+            for s in ("floor", "native"):
+                entry["rcfs_over_" + s] = paired_ratio(
+                    ops_rows, "us_per_op", rcfs, {"subject": s, "op": op, "threads": threads}
+                )
+            ops.append(entry)
+
+    # 4 threads against 1: aggregate ops/s, per subject
+    gain = {}
+    for op, _ in OPS:
+        gain[op] = {
+            s: paired_ratio(
+                ops_rows,
+                "ops_per_s",
+                {"subject": s, "op": op, "threads": 4},
+                {"subject": s, "op": op, "threads": 1},
+            )
+            for s in SUBJECTS
+        }
+
+    # ---- scaling with K
+    scaling = []
+    for k in ks:
+        s = f"k{k}"
+        entry = {"k": k}
+        for op in ("stat", "read"):
+            entry[op + "_us"] = median_of(scale_rows, "us_per_op", subject=s, op=op)
+        entry.update(stats[s])
+        scaling.append(entry)
+    floor_scale = {
+        op + "_us": median_of(scale_rows, "us_per_op", subject="floor", op=op)
+        for op in ("stat", "read")
+    }
+    scaling_ratio = {
+        op: paired_ratio(
+            scale_rows,
+            "us_per_op",
+            {"subject": f"k{k_max}", "op": op},
+            {"subject": f"k{ks[0]}", "op": op},
+        )
+        for op in ("stat", "read")
+    }
+
+    # ---- targets
+    targets = []
+
+    def target(name, value, limit, ok, unit="x"):
+        targets.append(
+            {"name": name, "value": round(value, 3), "limit": limit, "unit": unit, "pass": ok}
+        )
+
+    for e in ops:
+        if e["op"] in ("stat", "read"):
+            v = e["rcfs_over_floor"]
+            target(
+                f"{e['op']}, {e['threads']} thread{'s' if e['threads'] > 1 else ''}: "
+                "resolvconffs / FUSE floor",
+                v,
+                f"<= {FLOOR_RATIO_MAX}",
+                v <= FLOOR_RATIO_MAX,
+            )
+    for op in ("stat", "read"):
+        v = scaling_ratio[op]
+        target(
+            f"{op}: latency at K={k_max:,} / at K={ks[0]}",
+            v,
+            f"<= {SCALING_MAX}",
+            v <= SCALING_MAX,
+        )
+    last, first = scaling[-1], scaling[0]
+    rss_mib = last["rss_kib"] / 1024
+    target(f"RSS at K={k_max:,}", rss_mib, f"<= {RSS_MAX_MIB:g}", rss_mib <= RSS_MAX_MIB, "MiB")
+    for what in ("fds", "threads"):
+        growth = last[what] - first[what]
+        target(
+            f"{what} from K={ks[0]} to K={k_max:,} (one per namespace: +{k_max - ks[0]:,})",
+            growth,
+            f"<= +{GROWTH_MAX}",
+            growth <= GROWTH_MAX,
+            "",
+        )
+    for op, _ in OPS:
+        v = gain[op]["rcfs"]
+        target(
+            f"{op}: ops/s with 4 threads / 1 thread (FUSE floor: {gain[op]['floor']:.2f}x)",
+            v,
+            f">= {THREADS_GAIN_MIN}",
+            v >= THREADS_GAIN_MIN,
+        )
+
+    # ---- the table
+    lines = []
+    out = lines.append
+    uname = os.uname()
+    out(
+        f"resolvconffs benchmark: {args.mode} run, {args.rounds} rounds of {args.secs:g} s per "
+        f"measurement, medians; {os.cpu_count()} CPUs, Linux {uname.release}, "
+        f"{time.strftime('%Y-%m-%d')}, {args.elapsed} s"
+    )
+    out(
+        "native = tmpfs file; floor = FUSE daemon with resolvconffs' options doing no work "
+        "(bench/floorfs.c);"
+    )
+    out(
+        f"rcfs = resolvconffs. Callers spread over {args.load_ns} network namespaces; "
+        "us/op = time of one call as its caller sees it."
+    )
+    out("")
+    out(
+        f"{'operation':34} {'threads':>7} {'native us':>10} {'floor us':>10} {'rcfs us':>10} "
+        f"{'rcfs/floor':>10} {'rcfs/native':>11} {'rcfs ops/s':>11}"
+    )
+    for e in ops:
+        out(
+            f"{e['label']:34} {e['threads']:>7} {fmt_us(e['native']['us_per_op']):>10} "
+            f"{fmt_us(e['floor']['us_per_op']):>10} {fmt_us(e['rcfs']['us_per_op']):>10} "
+            f"{e['rcfs_over_floor']:>9.2f}x {e['rcfs_over_native']:>10.1f}x "
+            f"{e['rcfs']['ops_per_s']:>11,.0f}"
+        )
+    out("")
+    out("4 threads / 1 thread, aggregate ops/s:")
+    for op, label in OPS:
+        g = gain[op]
+        out(
+            f"  {label:34} native {g['native']:.2f}x   floor {g['floor']:.2f}x   "
+            f"rcfs {g['rcfs']:.2f}x"
+        )
+    out("")
+    out(
+        "Scaling: resolvconffs after K namespaces each read through it; one caller in one "
+        "namespace."
+    )
+    out(
+        f"{'K':>8} {'stat us':>9} {'read us':>9} {'RSS MiB':>9} {'peak MiB':>9} {'fds':>5} "
+        f"{'threads':>8}"
+    )
+    for e in scaling:
+        out(
+            f"{e['k']:>8,} {fmt_us(e['stat_us']):>9} {fmt_us(e['read_us']):>9} "
+            f"{e['rss_kib'] / 1024:>9.1f} {e['peak_rss_kib'] / 1024:>9.1f} {e['fds']:>5} "
+            f"{e['threads']:>8}"
+        )
+    out(
+        f"{'floor':>8} {fmt_us(floor_scale['stat_us']):>9} {fmt_us(floor_scale['read_us']):>9} "
+        f"{stats['floor']['rss_kib'] / 1024:>9.1f} {stats['floor']['peak_rss_kib'] / 1024:>9.1f} "
+        f"{stats['floor']['fds']:>5} {stats['floor']['threads']:>8}"
+    )
+    out(
+        f"latency(K={k_max:,}) / latency(K={ks[0]}): stat {scaling_ratio['stat']:.2f}x, "
+        f"read {scaling_ratio['read']:.2f}x"
+    )
+    out("")
+    out("Targets")
+    for t in targets:
+        unit = t["unit"]
+        value = f"{t['value']:+d}" if unit == "" else f"{t['value']:.2f}{unit}"
+        out(f"  {'PASS' if t['pass'] else 'MISS'}  {t['name']}: {value} ({t['limit']}{unit})")
+    text = "\n".join(lines) + "\n"
+    sys.stdout.write(text)
+
+    os.makedirs(args.out, exist_ok=True)
+    base = os.path.join(args.out, args.name)
+    with open(base + ".txt", "w") as f:
+        f.write(text)
+    result = {
+        "mode": args.mode,
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "machine": {"cpus": os.cpu_count(), "kernel": uname.release, "arch": platform.machine()},
+        "rounds": args.rounds,
+        "seconds_per_measurement": args.secs,
+        "elapsed_s": args.elapsed,
+        "load_namespaces": args.load_ns,
+        "operations": ops,
+        "threads_gain": gain,
+        "scaling": scaling,
+        "scaling_floor": floor_scale,
+        "scaling_ratio": scaling_ratio,
+        "floor_daemon": stats["floor"],
+        "targets": targets,
+        "raw": rows,
+    }
+    with open(base + ".json", "w") as f:
+        json.dump(result, f, indent=1)
+        f.write("\n")
+    plot(base, scaling, floor_scale)
+
+
+def plot(base, scaling, floor_scale):
+    """Latency and RSS against K, log x axis; the FUSE floor's latency for reference."""
+    if not shutil.which("gnuplot"):
+        print(f"(gnuplot not installed, package gnuplot-nox: no {base}.png)")
+        return
+    with open(base + ".dat", "w") as f:
+        f.write("# K stat_us read_us rss_mib floor_stat_us floor_read_us\n")
+        for e in scaling:
+            f.write(
+                f"{e['k']} {e['stat_us']:.3f} {e['read_us']:.3f} {e['rss_kib'] / 1024:.2f} "
+                f"{floor_scale['stat_us']:.3f} {floor_scale['read_us']:.3f}\n"
+            )
+    script = f"""
+set terminal pngcairo size 800,450 font "sans,10"
+set output "{base}.png"
+set title "resolvconffs: one caller's latency and the daemon's RSS against K namespaces served"
+set logscale x
+set xrange [0.5:20000]
+set xlabel "K (network namespaces that have read through the mount)"
+set ylabel "latency, us per call"
+set y2label "RSS, MiB"
+set yrange [0:*]
+set y2range [0:*]
+set ytics nomirror
+set y2tics
+set key top left
+set grid
+plot "{base}.dat" using 1:2 with linespoints lw 2 title "stat", \\
+     "" using 1:3 with linespoints lw 2 title "open+read+close", \\
+     "" using 1:5 with lines dt 2 title "stat, FUSE floor", \\
+     "" using 1:6 with lines dt 2 title "open+read+close, FUSE floor", \\
+     "" using 1:4 axes x1y2 with linespoints lw 2 title "RSS (right axis)"
+"""
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+    os.unlink(base + ".dat")
+
+
+if __name__ == "__main__":
+    main()
