@@ -50,6 +50,7 @@ EXTRA_PIDS=()
 cleanup() {
 	local rc=$?
 	local p
+	exec 2>/dev/null # no "Killed" job notices for our own sleepers
 	for p in "${EXTRA_PIDS[@]}" "${SLEEPER_PIDS[@]}" $DAEMON_PID; do
 		kill -KILL "$p" 2>/dev/null || true
 	done

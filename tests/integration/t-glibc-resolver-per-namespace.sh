@@ -9,7 +9,8 @@ command -v dnsmasq >/dev/null || skip "dnsmasq not installed"
 
 dns_ns() { # dns_ns PID ADDR ANSWER: lo up, dnsmasq on ADDR:53 answering whoami.rcfs.test
 	in_ns "$1" ip link set lo up
-	in_ns "$1" dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
+	# nsenter execs dnsmasq, so $! is dnsmasq itself and the cleanup's kill reaches it.
+	nsenter --target "$1" --net -- dnsmasq --keep-in-foreground --no-resolv --no-hosts --bind-interfaces \
 		--listen-address="$2" --port=53 --user=root --pid-file="$T/dnsmasq.$1.pid" \
 		--address="/whoami.rcfs.test/$3" 2>>"$T/dnsmasq.log" &
 	EXTRA_PIDS+=("$!")
