@@ -31,6 +31,7 @@ SCALING_MAX = 1.10  # latency(K max) / latency(K=1)
 RSS_MAX_MIB = 16.0  # at K max
 GROWTH_MAX = 4  # fds and threads from K=1 to K max: none per namespace
 THREADS_GAIN_MIN = 1.6  # ops/s with 4 threads / with 1
+OTHER_CPUS_QUIET = 0.25  # CPUs busy with others' work above which the table says so
 
 
 def parse_args():
@@ -39,30 +40,34 @@ def parse_args():
     p.add_argument("--stats", required=True)
     p.add_argument("--mode", required=True)
     p.add_argument("--rounds", type=int, required=True)
-    p.add_argument("--secs", type=float, required=True)
+    p.add_argument("--slice", type=float, required=True)
     p.add_argument("--ks", required=True)
     p.add_argument("--load-ns", type=int, required=True)
     p.add_argument("--out", required=True)
     p.add_argument("--name", required=True)
     p.add_argument("--elapsed", type=int, default=0)
+    p.add_argument("--other-cpus", type=float, default=0.0)
     return p.parse_args()
 
 
 def read_raw(path):
-    """section subject op threads k round, then bench-load's key=value line."""
+    """bench-load's lines, key=value, prefixed by bench.sh with section, op and k."""
     rows = []
     with open(path) as f:
         for line in f:
-            section, subject, op, threads, k, rnd, rest = line.rstrip("\n").split("\t")
-            kv = dict(item.split("=", 1) for item in rest.split())
+            kv = dict(item.split("=", 1) for item in line.split())
+            subject = kv["name"]
+            k = int(subject[1:]) if kv["section"] == "scale" and subject != "floor" else 0
             rows.append(
                 {
-                    "section": section,
+                    "section": kv["section"],
                     "subject": subject,
-                    "op": op,
-                    "threads": int(threads),
-                    "k": int(k),
-                    "round": int(rnd),
+                    "op": kv["op"],
+                    "threads": int(kv["threads"]),
+                    "k": k if kv["section"] == "scale" else int(kv["k"]),
+                    "round": int(kv["round"]),
+                    "ops": int(kv["ops"]),
+                    "secs": float(kv["secs"]),
                     "ops_per_s": float(kv["ops_per_s"]),
                     "us_per_op": float(kv["us_per_op"]),
                 }
@@ -95,10 +100,18 @@ def median_of(rows, field, **match):
     return statistics.median(r[field] for r in by_round(rows, **match).values())
 
 
-def paired_ratio(rows, field, num, den):
-    """Median over rounds of num[field] / den[field]; num and den are match dicts."""
+def paired_ratios(rows, field, num, den):
+    """Per round, num[field] / den[field]; num and den are match dicts."""
     a, b = by_round(rows, **num), by_round(rows, **den)
-    return statistics.median(a[r][field] / b[r][field] for r in a if r in b)
+    return [a[r][field] / b[r][field] for r in sorted(a) if r in b]
+
+
+def quartiles(values):
+    """The middle half of the rounds, (25th, 75th percentile): how much to trust a median."""
+    if len(values) < 2:
+        return (values[0], values[0])
+    q = statistics.quantiles(values, n=4, method="inclusive")
+    return (q[0], q[2])
 
 
 def fmt_us(v):
@@ -127,16 +140,18 @@ def main():
                 }
             rcfs = {"subject": "rcfs", "op": op, "threads": threads}
             for s in ("floor", "native"):
-                entry["rcfs_over_" + s] = paired_ratio(
+                ratios = paired_ratios(
                     ops_rows, "us_per_op", rcfs, {"subject": s, "op": op, "threads": threads}
                 )
+                entry["rcfs_over_" + s] = statistics.median(ratios)
+                entry["rcfs_over_" + s + "_rounds"] = ratios
             ops.append(entry)
 
     # 4 threads against 1: aggregate ops/s, per subject
-    gain = {}
+    gain, gain_rounds = {}, {}
     for op, _ in OPS:
-        gain[op] = {
-            s: paired_ratio(
+        gain_rounds[op] = {
+            s: paired_ratios(
                 ops_rows,
                 "ops_per_s",
                 {"subject": s, "op": op, "threads": 4},
@@ -144,6 +159,7 @@ def main():
             )
             for s in SUBJECTS
         }
+        gain[op] = {s: statistics.median(v) for s, v in gain_rounds[op].items()}
 
     # ---- scaling with K
     scaling = []
@@ -158,8 +174,8 @@ def main():
         op + "_us": median_of(scale_rows, "us_per_op", subject="floor", op=op)
         for op in ("stat", "read")
     }
-    scaling_ratio = {
-        op: paired_ratio(
+    scaling_rounds = {
+        op: paired_ratios(
             scale_rows,
             "us_per_op",
             {"subject": f"k{k_max}", "op": op},
@@ -167,14 +183,16 @@ def main():
         )
         for op in ("stat", "read")
     }
+    scaling_ratio = {op: statistics.median(v) for op, v in scaling_rounds.items()}
 
     # ---- targets
     targets = []
 
-    def target(name, value, limit, ok, unit="x"):
-        targets.append(
-            {"name": name, "value": round(value, 3), "limit": limit, "unit": unit, "pass": ok}
-        )
+    def target(name, value, limit, ok, unit="x", spread=None):
+        t = {"name": name, "value": round(value, 3), "limit": limit, "unit": unit, "pass": ok}
+        if spread:
+            t["middle_half_of_rounds"] = [round(v, 3) for v in quartiles(spread)]
+        targets.append(t)
 
     for e in ops:
         if e["op"] in ("stat", "read"):
@@ -185,6 +203,7 @@ def main():
                 v,
                 f"<= {FLOOR_RATIO_MAX}",
                 v <= FLOOR_RATIO_MAX,
+                spread=e["rcfs_over_floor_rounds"],
             )
     for op in ("stat", "read"):
         v = scaling_ratio[op]
@@ -193,6 +212,7 @@ def main():
             v,
             f"<= {SCALING_MAX}",
             v <= SCALING_MAX,
+            spread=scaling_rounds[op],
         )
     last, first = scaling[-1], scaling[0]
     rss_mib = last["rss_kib"] / 1024
@@ -213,6 +233,7 @@ def main():
             v,
             f">= {THREADS_GAIN_MIN}",
             v >= THREADS_GAIN_MIN,
+            spread=gain_rounds[op]["rcfs"],
         )
 
     # ---- the table
@@ -220,8 +241,8 @@ def main():
     out = lines.append
     uname = os.uname()
     out(
-        f"resolvconffs benchmark: {args.mode} run, {args.rounds} rounds of {args.secs:g} s per "
-        f"measurement, medians; {os.cpu_count()} CPUs, Linux {uname.release}, "
+        f"resolvconffs benchmark: {args.mode} run, {args.rounds} rounds of alternating "
+        f"{args.slice:g} s slices, medians; {os.cpu_count()} CPUs, Linux {uname.release}, "
         f"{time.strftime('%Y-%m-%d')}, {args.elapsed} s"
     )
     out(
@@ -232,6 +253,16 @@ def main():
         f"rcfs = resolvconffs. Callers spread over {args.load_ns} network namespaces; "
         "us/op = time of one call as its caller sees it."
     )
+    busy = (
+        f"Other work on the machine while measuring: {args.other_cpus:.2f} of "
+        f"{os.cpu_count()} CPUs on average"
+    )
+    if args.other_cpus > OTHER_CPUS_QUIET:
+        busy += (
+            " -- NOT a quiet machine: latencies include waiting for a CPU; ratios stay "
+            "comparable, absolute numbers do not"
+        )
+    out(busy + ".")
     out("")
     out(
         f"{'operation':34} {'threads':>7} {'native us':>10} {'floor us':>10} {'rcfs us':>10} "
@@ -281,7 +312,12 @@ def main():
     for t in targets:
         unit = t["unit"]
         value = f"{t['value']:+d}" if unit == "" else f"{t['value']:.2f}{unit}"
-        out(f"  {'PASS' if t['pass'] else 'MISS'}  {t['name']}: {value} ({t['limit']}{unit})")
+        spread = t.get("middle_half_of_rounds")
+        spread = f", middle half of rounds {spread[0]:.2f}-{spread[1]:.2f}" if spread else ""
+        out(
+            f"  {'PASS' if t['pass'] else 'MISS'}  {t['name']}: {value} "
+            f"({t['limit']}{unit}{spread})"
+        )
     text = "\n".join(lines) + "\n"
     sys.stdout.write(text)
 
@@ -294,8 +330,9 @@ def main():
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "kernel": uname.release, "arch": platform.machine()},
         "rounds": args.rounds,
-        "seconds_per_measurement": args.secs,
+        "slice_s": args.slice,
         "elapsed_s": args.elapsed,
+        "other_work_cpus": args.other_cpus,
         "load_namespaces": args.load_ns,
         "operations": ops,
         "threads_gain": gain,
@@ -324,26 +361,30 @@ def plot(base, scaling, floor_scale):
                 f"{e['k']} {e['stat_us']:.3f} {e['read_us']:.3f} {e['rss_kib'] / 1024:.2f} "
                 f"{floor_scale['stat_us']:.3f} {floor_scale['read_us']:.3f}\n"
             )
+    # Head room above the curves for the key.
+    ymax = 1.5 * max(max(e["stat_us"], e["read_us"]) for e in scaling)
     script = f"""
-set terminal pngcairo size 800,450 font "sans,10"
+set terminal pngcairo size 800,480 font "sans,10"
 set output "{base}.png"
 set title "resolvconffs: one caller's latency and the daemon's RSS against K namespaces served"
 set logscale x
-set xrange [0.5:20000]
-set xlabel "K (network namespaces that have read through the mount)"
+set xrange [0.7:14000]
+set xtics ("1" 1, "10" 10, "100" 100, "1,000" 1000, "10,000" 10000)
+set xlabel "K: network namespaces that have read through the mount"
 set ylabel "latency, us per call"
 set y2label "RSS, MiB"
-set yrange [0:*]
-set y2range [0:*]
+set yrange [0:{ymax:.0f}]
+set y2range [0:{RSS_MAX_MIB * 1.25:g}]
 set ytics nomirror
 set y2tics
-set key top left
+set key top center horizontal maxcols 3 box opaque
 set grid
-plot "{base}.dat" using 1:2 with linespoints lw 2 title "stat", \\
-     "" using 1:3 with linespoints lw 2 title "open+read+close", \\
-     "" using 1:5 with lines dt 2 title "stat, FUSE floor", \\
-     "" using 1:6 with lines dt 2 title "open+read+close, FUSE floor", \\
-     "" using 1:4 axes x1y2 with linespoints lw 2 title "RSS (right axis)"
+plot "{base}.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "stat", \\
+     "" using 1:3 with linespoints lw 2 pt 7 lc rgb "#d62728" title "open+read+close", \\
+     "" using 1:4 axes x1y2 with linespoints lw 2 pt 5 lc rgb "#2ca02c" title "RSS (right axis)", \\
+     "" using 1:5 with lines dt 2 lc rgb "#1f77b4" title "stat, FUSE floor", \\
+     "" using 1:6 with lines dt 2 lc rgb "#d62728" title "open+read+close, FUSE floor", \\
+     {RSS_MAX_MIB:g} axes x1y2 with lines dt 3 lc rgb "#2ca02c" title "RSS target"
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)
     os.unlink(base + ".dat")

@@ -11,14 +11,16 @@
 # namespace, RSS, open fds, threads. Prints a table with the targets as PASS/MISS; writes
 # bench/results/latest.{txt,json,png} (--quick: quick.*).
 #
-# Other work may share the machine (the test suite on 2 cores), so every measurement is
-# repeated in rounds, the subjects interleaved within each round in a rotating order, and the
-# report takes medians; ratios are medians of per-round ratios, so both sides of a ratio were
-# measured seconds apart under the same noise.
+# Other work may share the machine (the test suite on 2 cores), so the subjects of a table are
+# measured by one bench-load run in alternating short slices (a round = one slice of each, in
+# a rotating order), and the report takes medians over rounds; a ratio is the median of
+# per-round ratios, so both sides were measured within a second of each other.
 #
-# Root and /dev/fuse. Everything runs in a private mount namespace on a tmpfs: the namespaces
-# are anonymous (bind-mounted onto files there), so ending the run frees them all; only
-# processes started here are killed. Exit 77 (skip) without root or /dev/fuse.
+# Root and /dev/fuse. Everything runs in a private mount namespace on a tmpfs, and in a pid
+# namespace of its own (this script is its init): however the run ends, even by kill -9, its
+# processes die with it and its mounts with them. The network namespaces are anonymous
+# (bind-mounted onto files on that tmpfs), so they are freed too. Exit 77 (skip) without root
+# or /dev/fuse.
 #
 #   scripts/bench.sh [--quick] [--rounds N] [--profile] [--out DIR]
 #
@@ -49,12 +51,13 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# Seconds counted per measurement (after a warm-up), and rounds. Full: under 10 minutes;
-# quick: under 90 seconds, still every subject, operation and K.
+# Seconds per slice, and rounds (plus one warm-up round). A run measures 28 subjects (3 ops x
+# 2 thread counts x 3 subjects, 2 ops x (floor + 4 K)): full, 28 x 42 x 0.25 s = 5 minutes;
+# quick, 28 x 16 x 0.1 s = 45 seconds, still every subject, operation and K.
 if [ "$MODE" = quick ]; then
-	SECS=0.25 WARMUP=0.05 ROUNDS=${ROUNDS:-7}
+	SLICE=0.1 ROUNDS=${ROUNDS:-15}
 else
-	SECS=1 WARMUP=0.2 ROUNDS=${ROUNDS:-9}
+	SLICE=0.25 ROUNDS=${ROUNDS:-41}
 fi
 KS=(1 100 1000 10000)
 K_MAX=${KS[${#KS[@]} - 1]}
@@ -66,11 +69,12 @@ if [ -z "${RCFS_BENCH_INSIDE:-}" ]; then
 	[ -c /dev/fuse ] || { echo "bench: needs /dev/fuse" >&2; exit 77; }
 	if [ -z "${RCFS_BIN:-}" ]; then
 		[ -d build-bench ] || meson setup build-bench >/dev/null
-		ninja -C build-bench >/dev/null
+		ninja -C build-bench resolvconffs bench/floorfs bench/bench-load bench/bench-ns >/dev/null
 		export RCFS_BIN=$PWD/build-bench/resolvconffs RCFS_BENCH_BIN=$PWD/build-bench/bench
 	fi
 	export RCFS_BENCH_INSIDE=1
-	exec unshare --mount --propagation private -- bash "$0" "${ARGS[@]}"
+	exec unshare --mount --propagation private --pid --fork --kill-child --mount-proc -- \
+		bash "$0" "${ARGS[@]}"
 fi
 
 : "${RCFS_BENCH_BIN:=$(dirname "$RCFS_BIN")/bench}"
@@ -151,10 +155,6 @@ rcfs_daemon() {
 # ---- set-up
 log "creating $K_MAX network namespaces"
 "$NSTOOL" create "$T/ns" 0 "$K_MAX"
-NSFILES=()
-for ((i = 0; i < LOAD_NS; i++)); do
-	NSFILES+=("$T/ns/$i")
-done
 
 "$NSTOOL" fill "$T/native.conf"
 "$NSTOOL" fill "$T/floor.conf"
@@ -167,15 +167,15 @@ for k in "${KS[@]}"; do
 	rcfs_daemon "k$k" "$k"
 done
 
-# measure SECTION SUBJECT OP THREADS K ROUND FILE NSFILE...: one bench-load run, one line.
-RAW=$T/raw.tsv
+# measure SECTION OP K SUBJECT...: one bench-load run (rounds of alternating slices); its
+# lines, prefixed with what they measured, go to $RAW.
+RAW=$T/raw.txt
 measure() {
-	local section=$1 subject=$2 op=$3 threads=$4 k=$5 round=$6 file=$7 line
-	shift 7
-	line=$("$LOAD" -o "$op" -t "$threads" -s "$SECS" -w "$WARMUP" "$file" "$@") ||
-		{ echo "bench: bench-load failed on $subject ($op, $threads threads)" >&2; exit 1; }
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$section" "$subject" "$op" "$threads" "$k" \
-		"$round" "$line" >>"$RAW"
+	local section=$1 op=$2 k=$3 out
+	shift 3
+	out=$("$LOAD" -o "$op" -R "$ROUNDS" -s "$SLICE" "$@") ||
+		{ echo "bench: bench-load failed ($section, $op)" >&2; exit 1; }
+	sed "s/^/section=$section op=$op k=$k /" <<<"$out" >>"$RAW"
 }
 
 # The write runs truncate files to 128 bytes; reads must keep reading 4 KiB.
@@ -184,43 +184,60 @@ refill() {
 	"$NSTOOL" files "$T/ns" 0 $LOAD_NS "$T/rcfs.backing"
 }
 
-# rotated N ITEMS...: ITEMS rotated left by N (each round starts with another subject).
-rotated() {
-	local n=$(($1 % ($# - 1)))
-	shift
-	echo "${@:n+1}" "${@:1:n}"
+# How busy the machine was with work other than ours while we measured: the benchmark cannot
+# stop the test suite running beside it, but it can say so. In clock ticks: all CPUs' busy
+# time from /proc/stat, ours from /proc/PID/stat (utime stime cutime cstime) of the daemons
+# and of this shell (whose reaped children are every bench-load run).
+cpu_busy() {
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
+our_cpu() {
+	local p sum=0
+	for p in $$ "${PIDS[@]}"; do
+		sum=$((sum + $(sed 's/.*) //' "/proc/$p/stat" | awk '{ print $12 + $13 + $14 + $15 }')))
+	done
+	echo $sum
+}
+BUSY0=$(cpu_busy) OURS0=$(our_cpu) WALL0=$(date +%s.%N)
 
-# ---- rounds
-SUBJECTS=(native floor rcfs)
-SCALE_SUBJECTS=(floor)
+# ---- the operation table: 3 subjects x 1 and 4 threads, callers over $LOAD_NS namespaces
+NSARGS=()
+for ((i = 0; i < LOAD_NS; i++)); do
+	NSARGS+=(-n "$T/ns/$i")
+done
+for op in stat read write; do
+	log "$op: native, FUSE floor, resolvconffs; 1 and 4 threads; $ROUNDS rounds"
+	subjects=()
+	for threads in 1 4; do
+		for s in native floor rcfs; do
+			subjects+=("$s:$threads:$T/$s.conf")
+		done
+	done
+	measure ops "$op" $LOAD_NS "${NSARGS[@]}" "${subjects[@]}"
+	[ "$op" != write ] || refill
+done
+
+# ---- scaling: one caller in namespace 0 (every kK serves it), each K and the floor
+SCALE_NAMES=()
 for k in "${KS[@]}"; do
-	SCALE_SUBJECTS+=("k$k")
+	SCALE_NAMES+=("k$k")
 done
-for ((round = 1; round <= ROUNDS; round++)); do
-	log "round $round/$ROUNDS"
-	for op in stat read write; do
-		for threads in 1 4; do
-			for s in $(rotated "$round" "${SUBJECTS[@]}"); do
-				measure ops "$s" "$op" "$threads" $LOAD_NS "$round" "$T/$s.conf" \
-					"${NSFILES[@]}"
-				[ "$op" != write ] || refill
-			done
-		done
+for op in stat read; do
+	log "$op: one caller, resolvconffs at K = ${KS[*]}; $ROUNDS rounds"
+	subjects=("floor:1:$T/floor.conf")
+	for s in "${SCALE_NAMES[@]}"; do
+		subjects+=("$s:1:$T/$s.conf")
 	done
-	# Scaling: latency of one caller in one namespace (namespace 0: every kK serves it).
-	for op in stat read; do
-		for s in $(rotated "$round" "${SCALE_SUBJECTS[@]}"); do
-			k=${s#k}
-			[ "$s" != floor ] || k=0
-			measure scale "$s" "$op" 1 "$k" "$round" "$T/$s.conf" "$T/ns/0"
-		done
-	done
+	measure scale "$op" 0 -n "$T/ns/0" "${subjects[@]}"
 done
+
+OTHER_CPUS=$(awk -v b="$(($(cpu_busy) - BUSY0))" -v o="$(($(our_cpu) - OURS0))" \
+	-v t0="$WALL0" -v t1="$(date +%s.%N)" -v hz="$(getconf CLK_TCK)" \
+	'BEGIN { v = (b - o) / hz / (t1 - t0); printf "%.2f", v < 0 ? 0 : v }')
 
 # ---- what each daemon holds after all that: RSS, open fds, threads
 STATS=$T/stats.tsv
-for s in floor rcfs "${SCALE_SUBJECTS[@]:1}"; do
+for s in floor rcfs "${SCALE_NAMES[@]}"; do
 	pid_var=PID_$s
 	pid=${!pid_var}
 	printf '%s\t%s\t%s\t%s\t%s\n' "$s" \
@@ -238,11 +255,10 @@ if [ "$PROFILE" = 1 ]; then
 		for op in stat read; do
 			log "profiling resolvconffs during a $op loop"
 			perf record -q -e cpu-clock -g -o "$T/perf-$op.data" -p "$PID_rcfs" -- \
-				sleep $((2 * ${SECS%.*} + 2)) 2>/dev/null &
+				sleep 4 2>/dev/null &
 			perf_pid=$!
 			sleep 0.3
-			"$LOAD" -o "$op" -t 1 -s $((2 * ${SECS%.*} + 1)) "$T/rcfs.conf" "${NSFILES[@]}" \
-				>/dev/null
+			"$LOAD" -o "$op" -R 1 -s 1.5 "${NSARGS[@]}" "rcfs:1:$T/rcfs.conf" >/dev/null
 			wait "$perf_pid" || true
 			mkdir -p "$OUT"
 			perf report -i "$T/perf-$op.data" --no-children --sort dso,sym --stdio \
@@ -258,5 +274,5 @@ fi
 # ---- report
 mkdir -p "$OUT"
 python3 bench/report.py --raw "$RAW" --stats "$STATS" --mode "$MODE" --rounds "$ROUNDS" \
-	--secs "$SECS" --ks "${KS[*]}" --load-ns $LOAD_NS --out "$OUT" --name "$NAME" \
-	--elapsed "$(elapsed)"
+	--slice "$SLICE" --other-cpus "$OTHER_CPUS" --ks "${KS[*]}" --load-ns $LOAD_NS \
+	--out "$OUT" --name "$NAME" --elapsed "$(elapsed)"
