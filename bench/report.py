@@ -168,6 +168,14 @@ def main():
         entry = {"k": k}
         for op in ("stat", "read"):
             entry[op + "_us"] = median_of(scale_rows, "us_per_op", subject=s, op=op)
+            entry[op + "_over_floor"] = statistics.median(
+                paired_ratios(
+                    scale_rows,
+                    "us_per_op",
+                    {"subject": s, "op": op},
+                    {"subject": "floor", "op": op},
+                )
+            )
         entry.update(stats[s])
         scaling.append(entry)
     floor_scale = {
@@ -289,19 +297,21 @@ def main():
         "namespace."
     )
     out(
-        f"{'K':>8} {'stat us':>9} {'read us':>9} {'RSS MiB':>9} {'peak MiB':>9} {'fds':>5} "
-        f"{'threads':>8}"
+        f"{'K':>8} {'stat us':>9} {'/floor':>7} {'read us':>9} {'/floor':>7} {'RSS MiB':>8} "
+        f"{'peak MiB':>9} {'fds':>4} {'threads':>8}"
     )
     for e in scaling:
         out(
-            f"{e['k']:>8,} {fmt_us(e['stat_us']):>9} {fmt_us(e['read_us']):>9} "
-            f"{e['rss_kib'] / 1024:>9.1f} {e['peak_rss_kib'] / 1024:>9.1f} {e['fds']:>5} "
+            f"{e['k']:>8,} {fmt_us(e['stat_us']):>9} {e['stat_over_floor']:>6.2f}x "
+            f"{fmt_us(e['read_us']):>9} {e['read_over_floor']:>6.2f}x "
+            f"{e['rss_kib'] / 1024:>8.1f} {e['peak_rss_kib'] / 1024:>9.1f} {e['fds']:>4} "
             f"{e['threads']:>8}"
         )
+    fl = stats["floor"]
     out(
-        f"{'floor':>8} {fmt_us(floor_scale['stat_us']):>9} {fmt_us(floor_scale['read_us']):>9} "
-        f"{stats['floor']['rss_kib'] / 1024:>9.1f} {stats['floor']['peak_rss_kib'] / 1024:>9.1f} "
-        f"{stats['floor']['fds']:>5} {stats['floor']['threads']:>8}"
+        f"{'floor':>8} {fmt_us(floor_scale['stat_us']):>9} {'':>7} "
+        f"{fmt_us(floor_scale['read_us']):>9} {'':>7} {fl['rss_kib'] / 1024:>8.1f} "
+        f"{fl['peak_rss_kib'] / 1024:>9.1f} {fl['fds']:>4} {fl['threads']:>8}"
     )
     out(
         f"latency(K={k_max:,}) / latency(K={ks[0]}): stat {scaling_ratio['stat']:.2f}x, "

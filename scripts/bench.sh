@@ -247,26 +247,31 @@ for s in floor rcfs "${SCALE_NAMES[@]}"; do
 		"$(awk '/^Threads:/ { print $2 }' "/proc/$pid/status")" >>"$STATS"
 done
 
-# ---- optional: where resolvconffs' time goes (perf, software clock: works in VMs too)
+# ---- optional: where resolvconffs' time goes. perf with the software clock (hardware
+# counters are often missing in VMs) and DWARF call graphs (libc has no frame pointers).
+# "children" is the time in a function and all it calls: rcfs_getattr, key_from_tid...
 if [ "$PROFILE" = 1 ]; then
 	if ! command -v perf >/dev/null; then
 		log "perf not installed (package linux-perf): no profile"
 	else
+		mkdir -p "$OUT"
 		for op in stat read; do
-			log "profiling resolvconffs during a $op loop"
-			perf record -q -e cpu-clock -g -o "$T/perf-$op.data" -p "$PID_rcfs" -- \
-				sleep 4 2>/dev/null &
+			log "profiling resolvconffs during a one-thread $op loop"
+			perf record -q -F 1000 -e cpu-clock --call-graph dwarf,8192 \
+				-o "$T/perf-$op.data" -p "$PID_rcfs" -- sleep 3.5 2>/dev/null &
 			perf_pid=$!
 			sleep 0.3
 			"$LOAD" -o "$op" -R 1 -s 1.5 "${NSARGS[@]}" "rcfs:1:$T/rcfs.conf" >/dev/null
 			wait "$perf_pid" || true
-			mkdir -p "$OUT"
-			perf report -i "$T/perf-$op.data" --no-children --sort dso,sym --stdio \
-				--percent-limit 0.5 2>/dev/null | grep -E '^ +[0-9]' \
-				>"$OUT/profile-$op.txt" || true
-			perf report -i "$T/perf-$op.data" --children --sort sym --stdio -g none \
-				--percent-limit 2 2>/dev/null | grep -E '^ +[0-9]' \
-				>"$OUT/profile-$op-children.txt" || true
+			{
+				echo "# resolvconffs' CPU during a one-thread $op loop: children (user space)"
+				perf report -i "$T/perf-$op.data" --children --sort sym --stdio -g none \
+					--percent-limit 1 2>/dev/null | grep -E '^ +[0-9].*\[\.\] [a-zA-Z_]'
+				echo "# self, kernel and user space"
+				perf report -i "$T/perf-$op.data" --no-children --sort dso,sym --stdio \
+					-g none --percent-limit 1 2>/dev/null | grep -E '^ +[0-9]'
+			} >"$OUT/profile-$op.txt" || true
+			rm -f "$T/perf-$op.data"
 		done
 	fi
 fi
