@@ -137,6 +137,8 @@ static void *worker_main(void *arg)
 	wait_for_next_slice(-1);
 	while (!atomic_load_explicit(&stop, memory_order_relaxed)) {
 		s = atomic_load_explicit(&slice, memory_order_acquire);
+		if (s >= n_slices) /* the end, seen before `stop` */
+			break;
 		threads = subjects[slice_subject[s]].threads;
 		if (w->index >= threads) {
 			wait_for_next_slice(s);
