@@ -11,10 +11,28 @@
 #include <sys/sendfile.h>
 #include <unistd.h>
 
+#include "names.h"
 #include "util.h"
 
 /* Flags of the caller's open(2) that the backing file's open keeps. */
 #define PASSED_FLAGS (O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC)
+
+const char *backing_source_name(enum rcfs_source source)
+{
+	switch (source) {
+	case RCFS_SOURCE_OWN:
+		return "own file";
+	case RCFS_SOURCE_ETC_NETNS:
+		return "/etc/netns file, read-only until written";
+	case RCFS_SOURCE_TEMPLATE:
+		return "template";
+	case RCFS_SOURCE_UNDERLYING:
+		return "original file, read-only";
+	case RCFS_SOURCE_NONE:
+		return "ENOENT";
+	}
+	return "?";
+}
 
 int backing_name(uint64_t id, const char *ext, char *buf, size_t size)
 {
@@ -29,16 +47,48 @@ int backing_name(uint64_t id, const char *ext, char *buf, size_t size)
 	return n;
 }
 
-void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf, size_t size)
+/* NAME.EXT; names are checked (name_is_valid() and length) when the table is built. */
+static void named_file(const char *name, const char *ext, char *buf, size_t size)
 {
-	char name[NAME_MAX + 1];
-
-	if (backing_name(key->id, ctx->cfg->extension, name, sizeof(name)) < 0)
-		(void)snprintf(name, sizeof(name), "?");
-	(void)snprintf(buf, size, "%s/%s", ctx->cfg->backing_dir, name);
+	if (snprintf(buf, size, "%s%s%s", name, ext[0] ? "." : "", ext) >= (int)size)
+		buf[0] = '\0'; /* cannot happen: names_scan() left such names out */
 }
 
-/* A backing file is opened without following a symlink, and only if it is a regular file
+/* Everything a lookup needs: the namespace's names, its own file names. */
+struct lookup {
+	char names[NAMES_MAX_PER_NS][256];
+	size_t n_names;
+	char id_file[NAME_MAX + 1];
+};
+
+static int lookup_init(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct lookup *l)
+{
+	int r;
+
+	l->n_names = 0;
+	if (key->kind == KEY_NET && ctx->names)
+		l->n_names = names_lookup(ctx->names, key->id, l->names, NAMES_MAX_PER_NS);
+	r = backing_name(key->id, ctx->cfg->extension, l->id_file, sizeof(l->id_file));
+	return r < 0 ? r : 0;
+}
+
+static void etc_netns_path(const struct rcfs_ctx *ctx, const char *name, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "%s/%s/%s", ctx->etc_netns_dir, name, ctx->etc_file);
+}
+
+static void describe(const struct rcfs_ctx *ctx, bool in_backing, const char *file, char *buf,
+		     size_t size)
+{
+	if (!buf)
+		return;
+	if (in_backing)
+		(void)snprintf(buf, size, "%s/%s", ctx->cfg->backing_dir, file);
+	else
+		(void)snprintf(buf, size, "%s", file);
+}
+
+/* A file is opened without following a symlink, and only if it is a regular file
  * (O_NONBLOCK: a FIFO planted in the directory cannot hang the open). */
 static int open_regular_at(int dir_fd, const char *name, int flags)
 {
@@ -55,6 +105,15 @@ static int open_regular_at(int dir_fd, const char *name, int flags)
 	return TAKE_FD(fd); /* O_NONBLOCK is a no-op for a regular file's reads and writes */
 }
 
+static int stat_regular_at(int dir_fd, const char *name, struct stat *ret)
+{
+	if (fstatat(dir_fd, name, ret, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISREG(ret->st_mode))
+		return S_ISLNK(ret->st_mode) ? -ELOOP : -EACCES;
+	return 0;
+}
+
 static int copy_all(int from_fd, int to_fd)
 {
 	off_t off = 0;
@@ -66,8 +125,8 @@ static int copy_all(int from_fd, int to_fd)
 	return n < 0 ? -errno : 0;
 }
 
-/* A file nobody can see yet, filled from the template (unless it is about to be truncated). */
-static int make_unlinked_copy(const struct rcfs_ctx *ctx, bool copy)
+/* A file nobody can see yet, filled from src_fd (unless it is about to be truncated). */
+static int make_unlinked_copy(const struct rcfs_ctx *ctx, int src_fd, bool copy)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -78,7 +137,7 @@ static int make_unlinked_copy(const struct rcfs_ctx *ctx, bool copy)
 	if (fchmod(fd, 0644) < 0) /* not the umask's idea */
 		return -errno;
 	if (copy) {
-		r = copy_all(ctx->template_fd, fd);
+		r = copy_all(src_fd, fd);
 		if (r < 0)
 			return r;
 		if (fdatasync(fd) < 0) /* the name must never point at a copy a crash emptied */
@@ -104,7 +163,7 @@ static int link_unlinked(const struct rcfs_ctx *ctx, int fd, const char *name)
 
 /* Fallback where O_TMPFILE is not supported: a hidden temporary name, linked (never renamed:
  * a rename would replace a file another caller created meanwhile), then unlinked. */
-static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, bool copy)
+static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, int src_fd, bool copy)
 {
 	_cleanup_close_ int fd = -1;
 	char tmp[NAME_MAX + 1];
@@ -117,7 +176,7 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, bo
 		return -errno;
 	r = fchmod(fd, 0644) < 0 ? -errno : 0;
 	if (r == 0 && copy) {
-		r = copy_all(ctx->template_fd, fd);
+		r = copy_all(src_fd, fd);
 		if (r == 0 && fdatasync(fd) < 0)
 			r = -errno;
 	}
@@ -127,20 +186,20 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, bo
 	return r < 0 ? r : TAKE_FD(fd);
 }
 
-/* First write of a namespace that is served the template: give it its own file, starting
- * from the template's bytes. Readers see either no file (so the template) or the whole copy,
+/* First write of a namespace without its own file: create it, starting from the bytes it
+ * was reading (src_fd). Readers see either no file (so the old view) or the whole copy,
  * never a half-made one. Returns an fd open O_RDWR on the file now under NAME. */
-static int create_from_template(const struct rcfs_ctx *ctx, const char *name, int flags)
+static int create_own_file(const struct rcfs_ctx *ctx, const char *name, int src_fd, int flags)
 {
 	bool copy = !(flags & O_TRUNC);
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	fd = make_unlinked_copy(ctx, copy);
+	fd = make_unlinked_copy(ctx, src_fd, copy);
 	if (fd >= 0) {
 		r = link_unlinked(ctx, fd, name);
 	} else if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
-		fd = create_via_temp_name(ctx, name, copy);
+		fd = create_via_temp_name(ctx, name, src_fd, copy);
 		r = fd < 0 ? fd : 0;
 	} else {
 		return fd;
@@ -155,23 +214,71 @@ static int create_from_template(const struct rcfs_ctx *ctx, const char *name, in
 }
 
 int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
-		 struct rcfs_served *ret)
+		 struct rcfs_served *ret, char *ret_path, size_t path_size)
 {
 	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-	char name[NAME_MAX + 1];
+	_cleanup_close_ int view_fd = -1;
+	char file[PATH_MAX], own[NAME_MAX + 1];
+	enum rcfs_source view = RCFS_SOURCE_NONE;
+	struct lookup l;
 	int fd, r;
 
-	r = backing_name(key->id, ctx->cfg->extension, name, sizeof(name));
+	r = lookup_init(ctx, key, &l);
 	if (r < 0)
 		return r;
-	fd = open_regular_at(ctx->backing_dir_fd, name, flags & PASSED_FLAGS);
-	if (fd == -ENOENT && ctx->template_fd >= 0) {
-		if (!write) {
-			*ret = (struct rcfs_served){ RCFS_SOURCE_TEMPLATE, ctx->template_fd };
+	/* Where a write that finds no own file creates one. */
+	if (l.n_names > 0)
+		named_file(l.names[0], ctx->cfg->extension, own, sizeof(own));
+	else
+		(void)snprintf(own, sizeof(own), "%s", l.id_file);
+
+	/* The namespace's own file: by name first, then by ID. */
+	for (size_t i = 0; i <= l.n_names; i++) {
+		if (i < l.n_names)
+			named_file(l.names[i], ctx->cfg->extension, file, sizeof(file));
+		else
+			(void)snprintf(file, sizeof(file), "%s", l.id_file);
+		describe(ctx, true, file, ret_path, path_size);
+		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS);
+		if (fd >= 0) {
+			*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
 			return 0;
 		}
-		fd = create_from_template(ctx, name, flags);
+		if (fd != -ENOENT)
+			return fd;
 	}
+
+	/* What it reads until it writes: ip netns exec's file, or the template. */
+	for (size_t i = 0; ctx->etc_netns_dir && i < l.n_names && view_fd < 0; i++) {
+		etc_netns_path(ctx, l.names[i], file, sizeof(file));
+		fd = open_regular_at(AT_FDCWD, file, O_RDONLY);
+		if (fd >= 0) {
+			view_fd = fd;
+			view = RCFS_SOURCE_ETC_NETNS;
+			describe(ctx, false, file, ret_path, path_size);
+		} else if (fd != -ENOENT && fd != -ENOTDIR) {
+			return fd;
+		}
+	}
+	if (view_fd < 0 && ctx->template_fd >= 0) {
+		view = RCFS_SOURCE_TEMPLATE;
+		describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
+	}
+	if (view == RCFS_SOURCE_NONE) {
+		describe(ctx, true, own, ret_path, path_size);
+		return -ENOENT;
+	}
+
+	if (!write) {
+		if (view == RCFS_SOURCE_TEMPLATE)
+			*ret = (struct rcfs_served){ RCFS_SOURCE_TEMPLATE, ctx->template_fd };
+		else
+			*ret = (struct rcfs_served){ view, TAKE_FD(view_fd) };
+		return 0;
+	}
+
+	describe(ctx, true, own, ret_path, path_size);
+	fd = create_own_file(ctx, own, view_fd >= 0 ? view_fd : ctx->template_fd, flags);
 	if (fd < 0)
 		return fd;
 	*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
@@ -179,27 +286,48 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 }
 
 int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct stat *ret_st,
-		 enum rcfs_source *ret_source)
+		 enum rcfs_source *ret_source, char *ret_path, size_t path_size)
 {
-	char name[NAME_MAX + 1];
-	struct stat st;
+	char file[PATH_MAX];
+	struct lookup l;
 	int r;
 
-	r = backing_name(key->id, ctx->cfg->extension, name, sizeof(name));
+	r = lookup_init(ctx, key, &l);
 	if (r < 0)
 		return r;
-	if (fstatat(ctx->backing_dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (!S_ISREG(st.st_mode))
-			return S_ISLNK(st.st_mode) ? -ELOOP : -EACCES;
-		*ret_st = st;
-		*ret_source = RCFS_SOURCE_OWN;
-		return 0;
+
+	for (size_t i = 0; i <= l.n_names; i++) {
+		if (i < l.n_names)
+			named_file(l.names[i], ctx->cfg->extension, file, sizeof(file));
+		else
+			(void)snprintf(file, sizeof(file), "%s", l.id_file);
+		describe(ctx, true, file, ret_path, path_size);
+		r = stat_regular_at(ctx->backing_dir_fd, file, ret_st);
+		if (r == 0) {
+			*ret_source = RCFS_SOURCE_OWN;
+			return 0;
+		}
+		if (r != -ENOENT)
+			return r;
 	}
-	if (errno != ENOENT || ctx->template_fd < 0)
+	for (size_t i = 0; ctx->etc_netns_dir && i < l.n_names; i++) {
+		etc_netns_path(ctx, l.names[i], file, sizeof(file));
+		r = stat_regular_at(AT_FDCWD, file, ret_st);
+		if (r == 0) {
+			describe(ctx, false, file, ret_path, path_size);
+			*ret_source = RCFS_SOURCE_ETC_NETNS;
+			return 0;
+		}
+		if (r != -ENOENT && r != -ENOTDIR)
+			return r;
+	}
+	if (ctx->template_fd < 0) {
+		describe(ctx, true, l.id_file, ret_path, path_size);
+		return -ENOENT;
+	}
+	if (fstat(ctx->template_fd, ret_st) < 0)
 		return -errno;
-	if (fstat(ctx->template_fd, &st) < 0)
-		return -errno;
-	*ret_st = st;
+	describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
 	*ret_source = RCFS_SOURCE_TEMPLATE;
 	return 0;
 }

@@ -1,5 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Which file a caller gets: key → BACKING_DIR/<ID>.<EXT>, the template, or nothing. */
+/* Which file a caller gets. For a key, in this order:
+ *   BACKING_DIR/NAME.EXT  for each name of the namespace (byte order; net only)
+ *   BACKING_DIR/ID.EXT
+ *   ETC_NETNS/NAME/FILE   for each name (what "ip netns exec" would bind; net only)
+ *   the template (-d)
+ *   ENOENT
+ * A write goes to the namespace's own file; when it has none, the write creates
+ * BACKING_DIR/NAME.EXT (first name) or ID.EXT from what it was reading, atomically. */
 #pragma once
 
 #include <stddef.h>
@@ -11,29 +18,31 @@
 
 enum rcfs_source {
 	RCFS_SOURCE_OWN, /* the namespace's own backing file; fd owned by the handle */
-	RCFS_SOURCE_TEMPLATE, /* -d, shared read-only fd, no own file yet */
+	RCFS_SOURCE_ETC_NETNS, /* ETC_NETNS/NAME/FILE, read-only; fd owned by the handle */
+	RCFS_SOURCE_TEMPLATE, /* -d, shared read-only fd */
 	RCFS_SOURCE_UNDERLYING, /* caller not identified: the file under the mount, read-only */
+	RCFS_SOURCE_NONE, /* nothing: ENOENT (used by --list) */
 };
 
-/* A source and an fd: what an open handle holds, or what GETATTR looked at. */
+/* A source and an fd: what an open handle holds. */
 struct rcfs_served {
 	enum rcfs_source source;
 	int fd;
 };
 
+const char *backing_source_name(enum rcfs_source source);
+
 /* "<ID>.<EXT>", or "<ID>" when EXT is empty. Returns the length, or -ENAMETOOLONG. */
 int backing_name(uint64_t id, const char *ext, char *buf, size_t size);
 
-/* Opens what KEY is served for open(2) flags FLAGS. A write open (O_WRONLY, O_RDWR or
- * O_TRUNC) of a namespace that has no file yet creates it from the template, atomically.
- * Returns 0, -ENOENT (no file, no template), -ELOOP/-EACCES (not a regular file: refused),
- * or another -errno. */
+/* Opens what KEY is served for open(2) flags FLAGS (a write open — O_WRONLY, O_RDWR or
+ * O_TRUNC — of a namespace without its own file creates it). ret_path (may be NULL) names
+ * the file, for log lines. Returns 0, -ENOENT, -ELOOP/-EACCES (a symlink or a non-regular
+ * file: refused), or another -errno. */
 int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
-		 struct rcfs_served *ret);
+		 struct rcfs_served *ret, char *ret_path, size_t path_size);
 
-/* stat(2) of what KEY is served, without opening it. */
+/* stat(2) of what KEY is served, without opening anything. ret_path may be NULL.
+ * Returns 0 or the same errors as backing_open(). */
 int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct stat *ret_st,
-		 enum rcfs_source *ret_source);
-
-/* The path of KEY's own file, for log lines. */
-void backing_path(const struct rcfs_ctx *ctx, const struct rcfs_key *key, char *buf, size_t size);
+		 enum rcfs_source *ret_source, char *ret_path, size_t path_size);

@@ -3,12 +3,18 @@
  * mounting (the rate limiters excepted). */
 #pragma once
 
+#include "key.h"
 #include "log.h"
 #include "options.h"
 
+struct rcfs_names;
+
 struct rcfs_ctx {
 	const struct rcfs_config *cfg;
-	const char *ns_kind; /* "net": which /proc/PID/ns/ link names the caller's key */
+	enum rcfs_key_kind key_kind; /* -k: what names a caller's file */
+	struct rcfs_names *names; /* netns names (net only), or NULL */
+	const char *etc_netns_dir; /* --etc-netns, or NULL with --no-etc-netns */
+	const char *etc_file; /* basename of MOUNTPOINT: the file under ETC_NETNS/NAME/ */
 	int procfs_fd; /* -P, O_PATH */
 	int backing_dir_fd; /* BACKING_DIR, O_PATH */
 	int template_fd; /* -d, O_RDONLY, or -1 */

@@ -41,19 +41,6 @@ static struct rcfs_served served_from_fh(uint64_t fh)
 				     .source = (enum rcfs_source)(fh >> 32) };
 }
 
-static const char *source_name(enum rcfs_source source)
-{
-	switch (source) {
-	case RCFS_SOURCE_OWN:
-		return "own file";
-	case RCFS_SOURCE_TEMPLATE:
-		return "template";
-	case RCFS_SOURCE_UNDERLYING:
-		return "original file, read-only";
-	}
-	return "?";
-}
-
 static void log_unidentified(struct rcfs_ctx *ctx, const char *op, pid_t pid, int r)
 {
 	unsigned suppressed;
@@ -64,28 +51,21 @@ static void log_unidentified(struct rcfs_ctx *ctx, const char *op, pid_t pid, in
 			    op, (int)pid, r == -ESRCH ? "pid 0 or gone" : strerror(-r), suppressed);
 }
 
-static void log_refused(struct rcfs_ctx *ctx, const struct rcfs_key *key, int r)
+/* A symlink or FIFO where a backing file should be: refused, and said (rate-limited). */
+static void report_backing_error(struct rcfs_ctx *ctx, const char *path, int r)
 {
 	unsigned suppressed;
-	char path[PATH_MAX];
 
-	if (!log_ratelimit_ok(&ctx->refused_log, 10, &suppressed))
-		return;
-	backing_path(ctx, key, path, sizeof(path));
-	log_warning("refusing '%s': %s (%u similar messages suppressed)", path,
-		    r == -ELOOP ? "a symbolic link" : "not a regular file", suppressed);
+	if ((r == -ELOOP || r == -EACCES) && log_ratelimit_ok(&ctx->refused_log, 10, &suppressed))
+		log_warning("refusing '%s': %s (%u similar messages suppressed)", path,
+			    r == -ELOOP ? "a symbolic link" : "not a regular file", suppressed);
 }
 
-/* Resolve the caller of REQ; logs a refused backing file (a symlink, a FIFO...). */
 static int caller_key(fuse_req_t req, struct rcfs_ctx *ctx, struct rcfs_key *ret)
 {
-	return key_from_tid(ctx->procfs_fd, ctx->ns_kind, fuse_req_ctx(req)->pid, ret);
-}
+	const struct fuse_ctx *c = fuse_req_ctx(req);
 
-static void report_backing_error(struct rcfs_ctx *ctx, const struct rcfs_key *key, int r)
-{
-	if (r == -ELOOP || r == -EACCES)
-		log_refused(ctx, key, r);
+	return key_from_caller(ctx->procfs_fd, ctx->key_kind, c->pid, c->uid, c->gid, ret);
 }
 
 static void rcfs_init(void *userdata, struct fuse_conn_info *conn)
@@ -130,12 +110,15 @@ static void rcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 		source = RCFS_SOURCE_UNDERLYING;
 		r = fstat(ctx->underlying_fd, &st) < 0 ? -errno : 0;
 	} else {
-		r = backing_stat(ctx, &key, &st, &source);
-		report_backing_error(ctx, &key, r);
+		char path[PATH_MAX];
+
+		r = backing_stat(ctx, &key, &st, &source, path, sizeof(path));
+		report_backing_error(ctx, path, r);
 		if (ctx->cfg->verbose >= 2)
-			log_debug("stat: pid %d -> %s:[%llu] -> %s", (int)fuse_req_ctx(req)->pid,
-				  ctx->ns_kind, (unsigned long long)key.id,
-				  r < 0 ? strerror(-r) : source_name(source));
+			log_debug("stat: pid %d -> %s:[%llu] -> %s (%s)",
+				  (int)fuse_req_ctx(req)->pid, key_kind_name(key.kind),
+				  (unsigned long long)key.id, path,
+				  r < 0 ? strerror(-r) : backing_source_name(source));
 	}
 	if (r < 0) {
 		(void)fuse_reply_err(req, -r);
@@ -163,16 +146,13 @@ static void rcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		}
 		s = (struct rcfs_served){ RCFS_SOURCE_UNDERLYING, ctx->underlying_fd };
 	} else {
-		r = backing_open(ctx, &key, fi->flags, &s);
-		report_backing_error(ctx, &key, r);
-		if (log_enabled(LOG_DEBUG)) {
-			char path[PATH_MAX];
+		char path[PATH_MAX];
 
-			backing_path(ctx, &key, path, sizeof(path));
-			log_debug("open: pid %d -> %s:[%llu] -> %s (%s)", (int)pid, ctx->ns_kind,
-				  (unsigned long long)key.id, path,
-				  r < 0 ? strerror(-r) : source_name(s.source));
-		}
+		r = backing_open(ctx, &key, fi->flags, &s, path, sizeof(path));
+		report_backing_error(ctx, path, r);
+		log_debug("open: pid %d -> %s:[%llu] -> %s (%s)", (int)pid, key_kind_name(key.kind),
+			  (unsigned long long)key.id, path,
+			  r < 0 ? strerror(-r) : backing_source_name(s.source));
 		if (r < 0) {
 			(void)fuse_reply_err(req, -r);
 			return;
@@ -183,7 +163,8 @@ static void rcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1; /* one inode, many contents: no page cache (see the top) */
 	fi->keep_cache = 0;
 	fi->noflush = 1; /* writes are synchronous: nothing to flush at close */
-	if (fuse_reply_open(req, fi) == -ENOENT && s.source == RCFS_SOURCE_OWN)
+	if (fuse_reply_open(req, fi) == -ENOENT &&
+	    (s.source == RCFS_SOURCE_OWN || s.source == RCFS_SOURCE_ETC_NETNS))
 		(void)close(s.fd); /* open(2) was interrupted: no RELEASE will follow */
 }
 
@@ -268,6 +249,7 @@ static void rcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int 
 {
 	struct rcfs_ctx *ctx = fuse_req_userdata(req);
 	_cleanup_close_ int own_fd = -1;
+	char path[PATH_MAX];
 	struct rcfs_served s;
 	struct rcfs_key key;
 	struct stat st;
@@ -283,9 +265,9 @@ static void rcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int 
 			(void)fuse_reply_err(req, EACCES);
 			return;
 		}
-		/* A change of a namespace served the template gives it its own file first. */
-		r = backing_open(ctx, &key, O_RDWR, &s);
-		report_backing_error(ctx, &key, r);
+		/* A change of a namespace without its own file gives it one first. */
+		r = backing_open(ctx, &key, O_RDWR, &s, path, sizeof(path));
+		report_backing_error(ctx, path, r);
 		if (r < 0) {
 			(void)fuse_reply_err(req, -r);
 			return;
@@ -326,7 +308,7 @@ static void rcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	struct rcfs_served s = served_from_fh(fi->fh);
 
 	(void)ino;
-	if (s.source == RCFS_SOURCE_OWN)
+	if (s.source == RCFS_SOURCE_OWN || s.source == RCFS_SOURCE_ETC_NETNS)
 		(void)close(s.fd); /* shared fds (template, original) stay open */
 	(void)fuse_reply_err(req, 0);
 }

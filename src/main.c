@@ -21,8 +21,10 @@
 #include "context.h"
 #include "fsops.h"
 #include "key.h"
+#include "list.h"
 #include "log.h"
 #include "mounts.h"
+#include "names.h"
 #include "options.h"
 #include "util.h"
 
@@ -77,7 +79,7 @@ static int open_regular_file(const char *what, const char *path)
 	return TAKE_FD(fd);
 }
 
-static int open_procfs(const char *path, const char *kind, struct rcfs_key *ret_self)
+static int open_procfs(const char *path, enum rcfs_key_kind kind, struct rcfs_key *ret_self)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
@@ -85,10 +87,14 @@ static int open_procfs(const char *path, const char *kind, struct rcfs_key *ret_
 	fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return log_error_errno(-errno, "procfs '%s'", path);
-	r = key_of_self(fd, kind, ret_self);
+	if (!key_kind_is_namespace(kind)) {
+		*ret_self = (struct rcfs_key){ kind, kind == KEY_UID ? getuid() : getgid() };
+		return TAKE_FD(fd);
+	}
+	r = key_of_entry(fd, kind, "self", ret_self);
 	if (r < 0) {
-		log_error("procfs '%s': no readable self/ns/%s (%s); is it a procfs?", path, kind,
-			  r == -EXDEV ? "not a namespace link" : strerror(-r));
+		log_error("procfs '%s': no readable self/ns/%s (%s); is it a procfs?", path,
+			  key_kind_name(kind), r == -EXDEV ? "not a namespace link" : strerror(-r));
 		return r;
 	}
 	return TAKE_FD(fd);
@@ -198,50 +204,18 @@ static bool have_fusermount(void)
 	return false;
 }
 
-static int run(const struct rcfs_config *cfg)
+/* Mount, serve until a signal, unmount. CTX is complete but for underlying_fd, opened here. */
+static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs_key *self)
 {
-	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1,
-			    underlying_fd = -1;
-	char mountpoint[PATH_MAX], fsopts[128], base_name[NAME_MAX + 1];
+	const struct rcfs_config *cfg = ctx->cfg;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
-	struct rcfs_key self;
-	struct rcfs_ctx ctx;
+	char fsopts[128], path[PATH_MAX];
+	enum rcfs_source source;
 	bool auto_unmount;
+	struct stat st;
 	int r, ret = EXIT_FAILURE;
-
-	backing_dir_fd = open_backing_dir(cfg->backing_dir);
-	if (backing_dir_fd < 0)
-		return EXIT_FAILURE;
-	if (check_existing_mount(cfg->mountpoint) < 0)
-		return EXIT_FAILURE;
-	/* mount(2) follows a symlinked mount point; name (and check) what it lands on. */
-	if (!realpath(cfg->mountpoint, mountpoint))
-		return log_error_errno(-errno, "mount point '%s'", cfg->mountpoint), EXIT_FAILURE;
-	underlying_fd = open_regular_file("mount point", cfg->mountpoint);
-	if (underlying_fd < 0)
-		return EXIT_FAILURE;
-	if (check_mountpoint_outside(mountpoint, backing_dir_fd, cfg->backing_dir) < 0)
-		return EXIT_FAILURE;
-	if (cfg->default_file) {
-		template_fd = open_regular_file("default file", cfg->default_file);
-		if (template_fd < 0)
-			return EXIT_FAILURE;
-	}
-	procfs_fd = open_procfs(cfg->procfs, "net", &self);
-	if (procfs_fd < 0)
-		return EXIT_FAILURE;
-
-	ctx = (struct rcfs_ctx){
-		.cfg = cfg,
-		.ns_kind = "net",
-		.procfs_fd = procfs_fd,
-		.backing_dir_fd = backing_dir_fd,
-		.template_fd = template_fd,
-		.underlying_fd = underlying_fd,
-		.max_read = options_max_read(cfg->fuse_opts),
-	};
 
 	/* auto_unmount: fusermount3 stays behind as our child and, if we die without unmounting,
 	 * detaches the dead mount, so callers see the original file instead of ENOTCONN. */
@@ -263,7 +237,7 @@ static int run(const struct rcfs_config *cfg)
 
 	/* libfuse rejects unknown -o options here, before anything is mounted. */
 	log_capture_fuse(true);
-	se = fuse_session_new(&args, &rcfs_ops, sizeof(rcfs_ops), &ctx);
+	se = fuse_session_new(&args, &rcfs_ops, sizeof(rcfs_ops), ctx);
 	log_capture_fuse(false);
 	if (!se) {
 		log_error("invalid -o options '%s': %s", cfg->fuse_opts ? cfg->fuse_opts : "",
@@ -284,14 +258,14 @@ static int run(const struct rcfs_config *cfg)
 		goto out_signals;
 	}
 
-	(void)backing_name(self.id, cfg->extension, base_name, sizeof(base_name));
-	if (!cfg->default_file &&
-	    faccessat(backing_dir_fd, base_name, F_OK, AT_SYMLINK_NOFOLLOW) < 0)
-		log_warning("this daemon's own network namespace has no '%s/%s' and no -d was "
-			    "given: its processes get ENOENT for '%s'",
-			    cfg->backing_dir, base_name, mountpoint);
-	log_info("serving '%s' from '%s/<%s namespace>%s%s'%s%s", mountpoint, cfg->backing_dir,
-		 ctx.ns_kind, cfg->extension[0] ? "." : "", cfg->extension,
+	if (backing_stat(ctx, self, &st, &source, path, sizeof(path)) == -ENOENT)
+		log_warning(
+			"this daemon's own %s (%llu) has no file ('%s') and no -d was given: its "
+			"processes get ENOENT for '%s'",
+			key_kind_name(self->kind), (unsigned long long)self->id, path, mountpoint);
+	log_info("serving '%s' from '%s/<%s ID>%s%s'%s%s%s%s", mountpoint, cfg->backing_dir,
+		 key_kind_name(ctx->key_kind), cfg->extension[0] ? "." : "", cfg->extension,
+		 ctx->names ? ", names from " : "", ctx->names ? cfg->netns_dir : "",
 		 cfg->default_file ? ", default file " : "",
 		 cfg->default_file ? cfg->default_file : "");
 
@@ -322,6 +296,89 @@ out:
 	if (se)
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
+	return ret;
+}
+
+static int run(const struct rcfs_config *cfg)
+{
+	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1,
+			    underlying_fd = -1;
+	_cleanup_free_ char *etc_file = NULL;
+	struct rcfs_names names = { .stop_fd = -1 };
+	char mountpoint[PATH_MAX] = "";
+	bool names_started = false;
+	struct rcfs_key self;
+	struct rcfs_ctx ctx;
+	int r, ret;
+
+	backing_dir_fd = open_backing_dir(cfg->backing_dir);
+	if (backing_dir_fd < 0)
+		return EXIT_FAILURE;
+	if (cfg->mode == MODE_SERVE) {
+		if (check_existing_mount(cfg->mountpoint) < 0)
+			return EXIT_FAILURE;
+		/* mount(2) follows a symlinked mount point; name (and check) what it lands on. */
+		if (!realpath(cfg->mountpoint, mountpoint))
+			return log_error_errno(-errno, "mount point '%s'", cfg->mountpoint),
+			       EXIT_FAILURE;
+		underlying_fd = open_regular_file("mount point", cfg->mountpoint);
+		if (underlying_fd < 0)
+			return EXIT_FAILURE;
+		if (check_mountpoint_outside(mountpoint, backing_dir_fd, cfg->backing_dir) < 0)
+			return EXIT_FAILURE;
+	}
+	if (cfg->default_file) {
+		template_fd = open_regular_file("default file", cfg->default_file);
+		if (template_fd < 0)
+			return EXIT_FAILURE;
+	}
+	procfs_fd = open_procfs(cfg->procfs, cfg->key_kind, &self);
+	if (procfs_fd < 0)
+		return EXIT_FAILURE;
+	/* The file "ip netns exec" would bind: /etc/netns/NAME/<the mount point's name>. */
+	etc_file = strdup(cfg->mountpoint ? cfg->mountpoint : "resolv.conf");
+	if (!etc_file)
+		return log_error_errno(-ENOMEM, "out of memory"), EXIT_FAILURE;
+
+	ctx = (struct rcfs_ctx){
+		.cfg = cfg,
+		.key_kind = cfg->key_kind,
+		.etc_netns_dir = cfg->key_kind == KEY_NET ? cfg->etc_netns_dir : NULL,
+		.etc_file = basename(etc_file),
+		.procfs_fd = procfs_fd,
+		.backing_dir_fd = backing_dir_fd,
+		.template_fd = template_fd,
+		.underlying_fd = underlying_fd,
+		.max_read = options_max_read(cfg->fuse_opts),
+	};
+
+	if (cfg->key_kind == KEY_NET) {
+		struct stat nsfs;
+
+		/* Names are namespace files bind-mounted in NETNS_DIR: same st_dev as our own
+		 * (asked of the real /proc: -P may name a tree that is no procfs). */
+		if (stat("/proc/self/ns/net", &nsfs) < 0)
+			return log_error_errno(-errno, "cannot stat /proc/self/ns/net"),
+			       EXIT_FAILURE;
+		r = names_start(&names, cfg->netns_dir, nsfs.st_dev, strlen(cfg->extension) + 1,
+				cfg->mode == MODE_SERVE);
+		if (r < 0) {
+			names_stop(&names);
+			return log_error_errno(r, "netns names in '%s'", cfg->netns_dir),
+			       EXIT_FAILURE;
+		}
+		names_started = true;
+		ctx.names = &names;
+	}
+
+	if (cfg->mode == MODE_LIST)
+		ret = list_run(&ctx, cfg->json);
+	else if (cfg->mode == MODE_GC)
+		ret = gc_run(&ctx, cfg->json, cfg->remove);
+	else
+		ret = serve(&ctx, mountpoint, &self);
+	if (names_started)
+		names_stop(&names);
 	return ret;
 }
 

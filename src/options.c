@@ -14,6 +14,8 @@
 
 static const char usage_text[] =
 	"Usage: resolvconffs [OPTIONS] BACKING_DIR MOUNTPOINT\n"
+	"       resolvconffs --list [OPTIONS] [--json] BACKING_DIR [MOUNTPOINT]\n"
+	"       resolvconffs --gc [--delete] [OPTIONS] [--json] BACKING_DIR\n"
 	"\n"
 	"Mounts a single-file FUSE file system over MOUNTPOINT (e.g. /etc/resolv.conf) that\n"
 	"answers every caller from the file of its own network namespace:\n"
@@ -25,15 +27,34 @@ static const char usage_text[] =
 	"  -d, --default-file FILE  serve FILE to namespaces that have no backing file yet;\n"
 	"                           their first write creates one from it (default: ENOENT)\n"
 	"  -P, --procfs DIR         where to look callers' pids up (default: /proc)\n"
+	"  -k, --key KIND           what names a caller's file: net (default), mnt, uts, ipc,\n"
+	"                           pid, user, cgroup, time (its /proc/PID/ns/KIND), uid, gid\n"
+	"      --netns-dir DIR      where ip netns names live (default: /run/netns); a named\n"
+	"                           namespace reads BACKING_DIR/NAME.EXT first\n"
+	"      --etc-netns DIR      read DIR/NAME/<MOUNTPOINT's name> for a named namespace\n"
+	"                           without a backing file (default: /etc/netns)\n"
+	"      --no-etc-netns       do not\n"
 	"  -o, --fuse-opt OPTS      extra FUSE mount options (repeatable, comma-separated)\n"
 	"  -v, --verbose, --debug   log each decision: caller pid -> namespace -> file\n"
 	"      --no-auto-unmount    if the daemon is killed, leave the dead mount in place\n"
 	"                           (default: fusermount3 detaches it, the original file returns)\n"
+	"      --list               print which file each live namespace is served, and backing\n"
+	"                           files no live namespace uses; no mount needed\n"
+	"      --gc                 print backing files whose namespace no longer exists\n"
+	"      --delete             with --gc: delete them\n"
+	"      --json               with --list or --gc: JSON output\n"
 	"  -h, --help               show this help and exit\n"
 	"  -V, --version            show the version and exit\n";
 
 enum {
 	OPT_NO_AUTO_UNMOUNT = 0x100, /* long options without a short form */
+	OPT_NETNS_DIR,
+	OPT_ETC_NETNS,
+	OPT_NO_ETC_NETNS,
+	OPT_LIST,
+	OPT_GC,
+	OPT_DELETE,
+	OPT_JSON,
 };
 
 static int options_fail(const char *fmt, const char *arg)
@@ -72,18 +93,38 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "no-auto-unmount", no_argument, NULL, OPT_NO_AUTO_UNMOUNT },
+		{ "key", required_argument, NULL, 'k' },
+		{ "netns-dir", required_argument, NULL, OPT_NETNS_DIR },
+		{ "etc-netns", required_argument, NULL, OPT_ETC_NETNS },
+		{ "no-etc-netns", no_argument, NULL, OPT_NO_ETC_NETNS },
+		{ "list", no_argument, NULL, OPT_LIST },
+		{ "gc", no_argument, NULL, OPT_GC },
+		{ "delete", no_argument, NULL, OPT_DELETE },
+		{ "json", no_argument, NULL, OPT_JSON },
 		{},
 	};
+	int c, r, min_args, max_args;
 	struct rcfs_config cfg = {
 		.extension = "conf",
 		.procfs = "/proc",
 		.auto_unmount = true,
+		.key_kind = KEY_NET,
+		.netns_dir = "/run/netns",
+		.etc_netns_dir = "/etc/netns",
 	};
-	int c, r;
+	const struct {
+		const char *option;
+		const char *const *value;
+	} paths[] = {
+		{ "--procfs", &cfg.procfs },
+		{ "--default-file", &cfg.default_file },
+		{ "--netns-dir", &cfg.netns_dir },
+		{ "--etc-netns", &cfg.etc_netns_dir },
+	};
 
 	opterr = 0; /* our messages, one line each */
 	optind = 0; /* full reinitialisation: options_parse() may run more than once */
-	while ((c = getopt_long(argc, argv, ":p:d:P:o:vhV", longopts, NULL)) >= 0) {
+	while ((c = getopt_long(argc, argv, ":p:d:P:o:k:vhV", longopts, NULL)) >= 0) {
 		switch (c) {
 		case 'p':
 			cfg.extension = optarg;
@@ -106,6 +147,38 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 			break;
 		case OPT_NO_AUTO_UNMOUNT:
 			cfg.auto_unmount = false;
+			break;
+		case 'k':
+			r = key_kind_from_string(optarg);
+			if (r < 0) {
+				options_free(&cfg);
+				return options_fail(
+					"invalid --key '%s': want net, mnt, uts, ipc, pid, "
+					"user, cgroup, time, uid or gid",
+					optarg);
+			}
+			cfg.key_kind = (enum rcfs_key_kind)r;
+			break;
+		case OPT_NETNS_DIR:
+			cfg.netns_dir = optarg;
+			break;
+		case OPT_ETC_NETNS:
+			cfg.etc_netns_dir = optarg;
+			break;
+		case OPT_NO_ETC_NETNS:
+			cfg.etc_netns_dir = NULL;
+			break;
+		case OPT_LIST:
+			cfg.mode = MODE_LIST;
+			break;
+		case OPT_GC:
+			cfg.mode = MODE_GC;
+			break;
+		case OPT_DELETE:
+			cfg.remove = true;
+			break;
+		case OPT_JSON:
+			cfg.json = true;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -138,25 +211,39 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		options_free(&cfg);
 		return options_fail("invalid --extension '%.40s...': too long", cfg.extension);
 	}
-	if (cfg.procfs[0] == '\0' || (cfg.default_file && cfg.default_file[0] == '\0')) {
+	for (size_t i = 0; i < ELEMENTSOF(paths); i++)
+		if (*paths[i].value && (*paths[i].value)[0] == '\0') {
+			options_free(&cfg);
+			return options_fail("%s: empty path (see --help)", paths[i].option);
+		}
+	if (cfg.remove && cfg.mode != MODE_GC) {
 		options_free(&cfg);
-		return options_fail("%s: empty path (see --help)",
-				    cfg.procfs[0] == '\0' ? "--procfs" : "--default-file");
+		return options_fail("%s only goes with --gc (see --help)", "--delete");
+	}
+	if (cfg.json && cfg.mode == MODE_SERVE) {
+		options_free(&cfg);
+		return options_fail("%s only goes with --list or --gc (see --help)", "--json");
 	}
 
-	if (argc - optind < 2) {
+	/* Serving needs both operands; --list takes MOUNTPOINT optionally, --gc none. */
+	min_args = cfg.mode == MODE_SERVE ? 2 : 1;
+	max_args = cfg.mode == MODE_GC ? 1 : 2;
+	if (argc - optind < min_args) {
 		options_free(&cfg);
 		return options_fail("missing argument %s (see --help)",
-				    argc - optind == 0 ? "BACKING_DIR and MOUNTPOINT" :
+				    argc - optind == 0 && min_args == 2 ?
+					    "BACKING_DIR and MOUNTPOINT" :
+				    argc - optind == 0 ? "BACKING_DIR" :
 							 "MOUNTPOINT");
 	}
-	if (argc - optind > 2) {
+	if (argc - optind > max_args) {
 		options_free(&cfg);
-		return options_fail("unexpected argument '%s' (see --help)", argv[optind + 2]);
+		return options_fail("unexpected argument '%s' (see --help)",
+				    argv[optind + max_args]);
 	}
 	cfg.backing_dir = argv[optind];
-	cfg.mountpoint = argv[optind + 1];
-	if (cfg.backing_dir[0] == '\0' || cfg.mountpoint[0] == '\0') {
+	cfg.mountpoint = argc - optind > 1 ? argv[optind + 1] : NULL;
+	if (cfg.backing_dir[0] == '\0' || (cfg.mountpoint && cfg.mountpoint[0] == '\0')) {
 		options_free(&cfg);
 		return options_fail("%s: empty path (see --help)",
 				    cfg.backing_dir[0] == '\0' ? "BACKING_DIR" : "MOUNTPOINT");

@@ -4,6 +4,14 @@
 
 #include <stdbool.h>
 
+#include "key.h"
+
+enum rcfs_mode {
+	MODE_SERVE, /* mount and answer requests */
+	MODE_LIST, /* --list: who is served which file */
+	MODE_GC, /* --gc: backing files of namespaces that no longer exist */
+};
+
 struct rcfs_config {
 	const char *backing_dir; /* BACKING_DIR */
 	const char *mountpoint; /* MOUNTPOINT: the file we mount over */
@@ -13,6 +21,12 @@ struct rcfs_config {
 	char *fuse_opts; /* -o, joined with ','; NULL if none; owned */
 	int verbose; /* -v, --debug */
 	bool auto_unmount; /* unless --no-auto-unmount */
+	enum rcfs_key_kind key_kind; /* -k */
+	const char *netns_dir; /* --netns-dir: where ip netns names live */
+	const char *etc_netns_dir; /* --etc-netns, NULL with --no-etc-netns */
+	enum rcfs_mode mode;
+	bool json; /* --json (with --list, --gc) */
+	bool remove; /* --delete (with --gc) */
 };
 
 enum {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Backing file names: 8 bytes of ID, then the extension. A name is one path component that
- * fits NAME_MAX, or an error. */
+/* Names that become paths: 8 bytes of ID, then text used both as the extension of
+ * "<ID>.<EXT>" and as an ip netns name. A file name is one path component that fits NAME_MAX,
+ * or an error; a name name_is_valid() accepts is one too, and never all digits. */
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -9,6 +10,7 @@
 
 #include "backing.h"
 #include "fuzz.h"
+#include "names.h"
 #include "options.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -26,6 +28,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		len = OPTIONS_EXTENSION_MAX;
 	memcpy(ext, data + sizeof(id), len);
 	ext[len] = '\0';
+	if (name_is_valid(ext) && (strchr(ext, '/') || strlen(ext) == 0 || strlen(ext) > NAME_MAX ||
+				   strcmp(ext, ".") == 0 || strcmp(ext, "..") == 0 ||
+				   strspn(ext, "0123456789") == strlen(ext)))
+		abort();
 	if (strchr(ext, '/')) /* options_parse() refuses these */
 		return 0;
 	n = backing_name(id, ext, name, sizeof(name));

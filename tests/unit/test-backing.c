@@ -53,7 +53,7 @@ static int setup(void **state)
 	f->cfg = (struct rcfs_config){ .backing_dir = f->dir, .extension = "conf" };
 	f->ctx = (struct rcfs_ctx){
 		.cfg = &f->cfg,
-		.ns_kind = "net",
+		.key_kind = KEY_NET,
 		.backing_dir_fd = open(f->dir, O_PATH | O_DIRECTORY | O_CLOEXEC),
 		.template_fd = -1,
 		.underlying_fd = -1,
@@ -101,19 +101,19 @@ static void test_name(void **state)
 static void test_own_file_read_and_missing(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1001 };
+	struct rcfs_key key = { KEY_NET, 1001 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
 
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), -ENOENT);
-	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source), -ENOENT);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -ENOENT);
+	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -ENOENT);
 	write_file(f->dir, "1001.conf", "own\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_OWN);
 	assert_string_equal(read_fd(s.fd), "own\n");
 	(void)close(s.fd);
-	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source), 0);
+	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), 0);
 	assert_int_equal(source, RCFS_SOURCE_OWN);
 	assert_int_equal(st.st_size, 4);
 }
@@ -121,16 +121,16 @@ static void test_own_file_read_and_missing(void **state)
 static void test_append_ignores_the_offset(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1009 };
+	struct rcfs_key key = { KEY_NET, 1009 };
 	struct rcfs_served s;
 
 	/* The kernel's WRITE offset for O_APPEND may be another namespace's size. */
 	write_file(f->dir, "1009.conf", "one\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s, NULL, 0), 0);
 	assert_int_equal(pwrite(s.fd, "two\n", 4, 1000), 4);
 	assert_int_equal(pwrite(s.fd, "six\n", 4, 0), 4);
 	(void)close(s.fd);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
 	assert_string_equal(read_fd(s.fd), "one\ntwo\nsix\n");
 	(void)close(s.fd);
 }
@@ -138,17 +138,17 @@ static void test_append_ignores_the_offset(void **state)
 static void test_template_read_creates_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1002 };
+	struct rcfs_key key = { KEY_NET, 1002 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
 
 	use_template(f);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_TEMPLATE);
 	assert_int_equal(s.fd, f->ctx.template_fd);
 	assert_string_equal(read_fd(s.fd), "nameserver 192.0.2.1\n");
-	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source), 0);
+	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), 0);
 	assert_int_equal(source, RCFS_SOURCE_TEMPLATE);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1002.conf", F_OK, 0), -1);
 }
@@ -156,13 +156,13 @@ static void test_template_read_creates_nothing(void **state)
 static void test_first_write_copies_the_template(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1003 };
+	struct rcfs_key key = { KEY_NET, 1003 };
 	struct rcfs_served s;
 	struct stat st;
 	int fd;
 
 	use_template(f);
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_OWN);
 	assert_int_equal(pwrite(s.fd, "search x\n", 9, 0), 9); /* O_APPEND: at the end */
 	(void)close(s.fd);
@@ -175,7 +175,7 @@ static void test_first_write_copies_the_template(void **state)
 
 	/* O_TRUNC: a fresh empty file, no copy. */
 	key.id = 1004;
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), 0);
 	assert_string_equal(read_fd(s.fd), "");
 	(void)close(s.fd);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1004.conf", F_OK, 0), 0);
@@ -184,41 +184,41 @@ static void test_first_write_copies_the_template(void **state)
 static void test_write_without_template_is_enoent(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1005 };
+	struct rcfs_key key = { KEY_NET, 1005 };
 	struct rcfs_served s;
 
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s), -ENOENT);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), -ENOENT);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1005.conf", F_OK, 0), -1);
 }
 
 static void test_symlink_and_fifo_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1006 };
+	struct rcfs_key key = { KEY_NET, 1006 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
 
 	use_template(f);
 	assert_int_equal(symlinkat("/etc/passwd", f->ctx.backing_dir_fd, "1006.conf"), 0);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), -ELOOP);
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s), -ELOOP);
-	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source), -ELOOP);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -ELOOP);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), -ELOOP);
+	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -ELOOP);
 	key.id = 1007;
 	assert_int_equal(mkfifoat(f->ctx.backing_dir_fd, "1007.conf", 0644), 0);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), -EACCES);
-	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source), -EACCES);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -EACCES);
+	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -EACCES);
 }
 
 static void test_extension_empty(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { 1008 };
+	struct rcfs_key key = { KEY_NET, 1008 };
 	struct rcfs_served s;
 
 	f->cfg.extension = "";
 	write_file(f->dir, "1008", "bare\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
 	assert_string_equal(read_fd(s.fd), "bare\n");
 	(void)close(s.fd);
 }

@@ -64,7 +64,7 @@ static void test_parse_link_rejects_everything_else(void **state)
 
 static void test_from_tid_reads_real_procfs(void **state)
 {
-	struct rcfs_key key = { 0 }, self = { 0 };
+	struct rcfs_key key = { KEY_NET, 0 }, self = { KEY_NET, 0 };
 	char link[64];
 	uint64_t id;
 	ssize_t n;
@@ -76,20 +76,20 @@ static void test_from_tid_reads_real_procfs(void **state)
 	n = readlink("/proc/self/ns/net", link, sizeof(link));
 	assert_true(n > 0);
 	assert_int_equal(key_parse_link(link, (size_t)n, "net", &id), 0);
-	assert_int_equal(key_from_tid(fd, "net", gettid(), &key), 0);
+	assert_int_equal(key_from_caller(fd, KEY_NET, gettid(), 0, 0, &key), 0);
 	assert_true(key.id == id);
-	assert_int_equal(key_of_self(fd, "net", &self), 0);
+	assert_int_equal(key_of_entry(fd, KEY_NET, "self", &self), 0);
 	assert_true(self.id == id);
-	assert_int_equal(key_from_tid(fd, "net", 0, &key), -ESRCH);
-	assert_int_equal(key_from_tid(fd, "net", -5, &key), -ESRCH);
-	assert_int_equal(key_from_tid(fd, "net", 0x3fffffff, &key), -ESRCH);
+	assert_int_equal(key_from_caller(fd, KEY_NET, 0, 0, 0, &key), -ESRCH);
+	assert_int_equal(key_from_caller(fd, KEY_NET, -5, 0, 0, &key), -ESRCH);
+	assert_int_equal(key_from_caller(fd, KEY_NET, 0x3fffffff, 0, 0, &key), -ESRCH);
 	(void)close(fd);
 }
 
 static void test_from_tid_rejects_a_non_namespace_link(void **state)
 {
 	char dir[] = "/tmp/rcfs-unit-XXXXXX", path[256];
-	struct rcfs_key key = { 7 };
+	struct rcfs_key key = { KEY_NET, 7 };
 	int fd;
 
 	(void)state;
@@ -102,11 +102,11 @@ static void test_from_tid_rejects_a_non_namespace_link(void **state)
 	assert_int_equal(symlink("garbage", path), 0);
 	fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	assert_true(fd >= 0);
-	assert_int_equal(key_from_tid(fd, "net", 123, &key), -EXDEV);
+	assert_int_equal(key_from_caller(fd, KEY_NET, 123, 0, 0, &key), -EXDEV);
 	assert_true(key.id == 7);
 	(void)unlink(path);
 	assert_int_equal(symlink("net:[555]", path), 0);
-	assert_int_equal(key_from_tid(fd, "net", 123, &key), 0);
+	assert_int_equal(key_from_caller(fd, KEY_NET, 123, 0, 0, &key), 0);
 	assert_true(key.id == 555);
 	(void)unlink(path);
 	(void)snprintf(path, sizeof(path), "%s/123/ns", dir);
@@ -117,6 +117,31 @@ static void test_from_tid_rejects_a_non_namespace_link(void **state)
 	(void)close(fd);
 }
 
+static void test_uid_gid_and_kinds(void **state)
+{
+	struct rcfs_key key = { KEY_NET, 0 };
+	int fd;
+
+	(void)state;
+	assert_int_equal(key_from_caller(-1, KEY_UID, 0, 1000, 2000, &key), 0);
+	assert_int_equal(key.kind, KEY_UID);
+	assert_true(key.id == 1000);
+	assert_int_equal(key_from_caller(-1, KEY_GID, 0, 1000, 2000, &key), 0);
+	assert_true(key.id == 2000);
+	assert_int_equal(key_from_caller(-1, KEY_UID, 0, (uid_t)-1, 0, &key), -ESRCH);
+	for (int k = 0; k < _KEY_KIND_MAX; k++)
+		assert_int_equal(key_kind_from_string(key_kind_name(k)), k);
+	assert_int_equal(key_kind_from_string("bogus"), -EINVAL);
+	assert_int_equal(key_kind_from_string(""), -EINVAL);
+	assert_true(key_kind_is_namespace(KEY_UTS));
+	assert_false(key_kind_is_namespace(KEY_GID));
+	fd = open("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	assert_int_equal(key_from_caller(fd, KEY_UTS, gettid(), 0, 0, &key), 0);
+	assert_int_equal(key.kind, KEY_UTS);
+	(void)close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -124,6 +149,7 @@ int main(void)
 		cmocka_unit_test(test_parse_link_rejects_everything_else),
 		cmocka_unit_test(test_from_tid_reads_real_procfs),
 		cmocka_unit_test(test_from_tid_rejects_a_non_namespace_link),
+		cmocka_unit_test(test_uid_gid_and_kinds),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
