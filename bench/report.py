@@ -4,8 +4,9 @@
 and the plot NAME.png (gnuplot) in OUT.
 
 Every number in the table is a median over rounds. A ratio is the median of per-round ratios:
-both sides were measured in the same round, seconds apart, so noise from other work on the
-machine mostly cancels (a ratio of medians could pair a quiet minute with a busy one).
+both sides were measured in the same round, in slices a fraction of a second apart, so noise
+from other work on the machine mostly cancels (a ratio of medians could pair a quiet slice
+with a busy one). Each target also shows the middle half of its per-round values.
 """
 import argparse
 import json
@@ -57,14 +58,17 @@ def read_raw(path):
         for line in f:
             kv = dict(item.split("=", 1) for item in line.split())
             subject = kv["name"]
-            k = int(subject[1:]) if kv["section"] == "scale" and subject != "floor" else 0
+            if kv["section"] == "scale":  # daemon "kK" has served K namespaces; the floor none
+                k = 0 if subject == "floor" else int(subject[1:])
+            else:
+                k = int(kv["k"])
             rows.append(
                 {
                     "section": kv["section"],
                     "subject": subject,
                     "op": kv["op"],
                     "threads": int(kv["threads"]),
-                    "k": k if kv["section"] == "scale" else int(kv["k"]),
+                    "k": k,
                     "round": int(kv["round"]),
                     "ops": int(kv["ops"]),
                     "secs": float(kv["secs"]),
