@@ -6,7 +6,12 @@
  * private mount namespace: unmounting it (or that mount namespace ending) frees them all.
  *
  *   bench-ns create NSDIR FROM TO           namespaces NSDIR/FROM .. NSDIR/(TO-1)
- *   bench-ns files NSDIR FROM TO BACKING    (re)writes BACKING/<netns id>.conf for each
+ *   bench-ns names NSDIR FROM TO NAMEDIR    names them as ip netns does: a bind mount of
+ *                                           each on NAMEDIR/ns-<index> (resolvconffs
+ *                                           --netns-dir NAMEDIR)
+ *   bench-ns files NSDIR FROM TO BACKING [named]
+ *                                           (re)writes BACKING/<netns id>.conf for each,
+ *                                           or BACKING/ns-<index>.conf: its named file
  *   bench-ns read NSDIR FROM TO MOUNT       from each namespace: open+read MOUNT, and check
  *                                           that it shows that namespace's file
  *   bench-ns fill FILE                      writes the content of namespace 0 to FILE
@@ -16,6 +21,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,6 +78,26 @@ static void create(const char *dir, long from, long to)
 	}
 }
 
+/* ip netns add's way: an empty file, the namespace bind-mounted on it. The names are not
+ * all digits: resolvconffs (like a reader of BACKING/) tells names from IDs that way. */
+static void names(const char *dir, long from, long to, const char *name_dir)
+{
+	char path[4096], name[4096];
+	long i;
+	int fd;
+
+	for (i = from; i < to; i++) {
+		ns_path(dir, i, path, sizeof(path));
+		(void)snprintf(name, sizeof(name), "%s/ns-%ld", name_dir, i);
+		fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+		if (fd < 0)
+			die("cannot create", name);
+		(void)close(fd);
+		if (mount(path, name, NULL, MS_BIND, NULL) < 0)
+			die("cannot bind the namespace onto", name);
+	}
+}
+
 /* The id resolvconffs names backing files by: the nsfs inode number. */
 static uint64_t ns_id(const char *path)
 {
@@ -82,7 +108,7 @@ static uint64_t ns_id(const char *path)
 	return (uint64_t)st.st_ino;
 }
 
-static void files(const char *dir, long from, long to, const char *backing)
+static void files(const char *dir, long from, long to, const char *backing, bool named)
 {
 	char path[4096], file[4096];
 	uint64_t id;
@@ -91,7 +117,10 @@ static void files(const char *dir, long from, long to, const char *backing)
 	for (i = from; i < to; i++) {
 		ns_path(dir, i, path, sizeof(path));
 		id = ns_id(path);
-		(void)snprintf(file, sizeof(file), "%s/%" PRIu64 ".conf", backing, id);
+		if (named)
+			(void)snprintf(file, sizeof(file), "%s/ns-%ld.conf", backing, i);
+		else
+			(void)snprintf(file, sizeof(file), "%s/%" PRIu64 ".conf", backing, id);
 		write_file(file, id);
 	}
 }
@@ -148,8 +177,11 @@ int main(int argc, char **argv)
 
 	if (strcmp(cmd, "create") == 0 && argc == 5)
 		create(argv[2], number(argv[3]), number(argv[4]));
-	else if (strcmp(cmd, "files") == 0 && argc == 6)
-		files(argv[2], number(argv[3]), number(argv[4]), argv[5]);
+	else if (strcmp(cmd, "names") == 0 && argc == 6)
+		names(argv[2], number(argv[3]), number(argv[4]), argv[5]);
+	else if (strcmp(cmd, "files") == 0 &&
+		 (argc == 6 || (argc == 7 && !strcmp(argv[6], "named"))))
+		files(argv[2], number(argv[3]), number(argv[4]), argv[5], argc == 7);
 	else if (strcmp(cmd, "read") == 0 && argc == 6)
 		read_all(argv[2], number(argv[3]), number(argv[4]), argv[5]);
 	else if (strcmp(cmd, "fill") == 0 && argc == 3)

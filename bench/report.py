@@ -48,6 +48,7 @@ def parse_args():
     p.add_argument("--name", required=True)
     p.add_argument("--elapsed", type=int, default=0)
     p.add_argument("--other-cpus", type=float, default=0.0)
+    p.add_argument("--named", type=int, default=0)
     return p.parse_args()
 
 
@@ -265,6 +266,13 @@ def main():
         f"rcfs = resolvconffs. Callers spread over {args.load_ns} network namespaces; "
         "us/op = time of one call as its caller sees it."
     )
+    if args.named:
+        out(
+            "Namespaces have ip netns names (each daemon's --netns-dir holds the K it serves); "
+            "files are BACKING/<name>.conf."
+        )
+    else:
+        out("Namespaces are anonymous; files are BACKING/<netns ID>.conf.")
     busy = (
         f"Other work on the machine while measuring: {args.other_cpus:.2f} of "
         f"{os.cpu_count()} CPUs on average"
@@ -341,6 +349,7 @@ def main():
         f.write(text)
     result = {
         "mode": args.mode,
+        "named_namespaces": bool(args.named),
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "kernel": uname.release, "arch": platform.machine()},
         "rounds": args.rounds,

@@ -9,7 +9,11 @@
 # threads spread over 8 network namespaces (bench/bench-load.c). Then how resolvconffs scales
 # with the number K of namespaces it has served (1, 100, 1,000, 10,000): latency from one
 # namespace, RSS, open fds, threads. Prints a table with the targets as PASS/MISS; writes
-# bench/results/latest.{txt,json,png} (--quick: quick.*).
+# bench/results/latest.{txt,json,png} (--quick: quick.*; --named: *-named.*).
+#
+# Namespaces are anonymous, served BACKING/<ID>.conf; with --named they have ip netns names
+# (bind mounts in a --netns-dir of each daemon's own: kK sees exactly K names) and are served
+# BACKING/<name>.conf, so the name table's lookup and size are measured too.
 #
 # Other work may share the machine (the test suite on 2 cores), so the subjects of a table are
 # measured by one bench-load run in alternating short slices (a round = one slice of each, in
@@ -22,7 +26,7 @@
 # (bind-mounted onto files on that tmpfs), so they are freed too. Exit 77 (skip) without root
 # or /dev/fuse.
 #
-#   scripts/bench.sh [--quick] [--rounds N] [--profile] [--out DIR]
+#   scripts/bench.sh [--quick] [--named] [--rounds N] [--profile] [--out DIR]
 #
 # Binaries: $RCFS_BIN and $RCFS_BENCH_BIN (meson benchmark sets them), else built in
 # build-bench.
@@ -30,7 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-	echo "usage: scripts/bench.sh [--quick] [--rounds N] [--profile] [--out DIR]" >&2
+	echo "usage: scripts/bench.sh [--quick] [--named] [--rounds N] [--profile] [--out DIR]" >&2
 	exit 2
 }
 
@@ -38,10 +42,12 @@ ARGS=("$@") # for the re-run inside the private mount namespace
 MODE=full
 ROUNDS=
 PROFILE=0
+NAMED=0
 OUT=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) MODE=quick ;;
+	--named) NAMED=1 ;;
 	--rounds) ROUNDS=${2:?}; shift ;;
 	--profile) PROFILE=1 ;;
 	--out) OUT=${2:?}; shift ;;
@@ -79,7 +85,7 @@ fi
 
 : "${RCFS_BENCH_BIN:=$(dirname "$RCFS_BIN")/bench}"
 OUT=${OUT:-$PWD/bench/results}
-NAME=$([ "$MODE" = quick ] && echo quick || echo latest)
+NAME=$([ "$MODE" = quick ] && echo quick || echo latest)$([ "$NAMED" = 0 ] || echo -named)
 LOAD=$RCFS_BENCH_BIN/bench-load
 NSTOOL=$RCFS_BENCH_BIN/bench-ns
 
@@ -105,8 +111,11 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# The one tmpfs everything lives on: 11,109 backing files of 4 KiB fit in 64 MiB.
+# The one tmpfs everything lives on: 11,109 backing files of 4 KiB fit in 64 MiB. And a
+# /run of our own: the daemons look for ip netns names in /run/netns, and the host's must
+# neither be touched nor change what we measure.
 mount -t tmpfs -o mode=755,size=256m rcfs-bench "$T"
+mount -t tmpfs -o mode=755,size=1m rcfs-bench-run /run
 mkdir -m 755 "$T/ns"
 
 # Only what the run needs, and only if it is short: the sysctls are restored on exit.
@@ -119,7 +128,8 @@ raise_limit() { # raise_limit /proc/sys/... MINIMUM
 	fi
 }
 raise_limit /proc/sys/user/max_net_namespaces $((K_MAX + 100))
-raise_limit /proc/sys/fs/mount-max $(($(wc -l </proc/self/mountinfo) + K_MAX + 100))
+# Each namespace is a bind mount, and with --named once more per daemon that names it.
+raise_limit /proc/sys/fs/mount-max $(($(wc -l </proc/self/mountinfo) + 3 * K_MAX + 100))
 
 elapsed() { echo $(($(date +%s) - RCFS_BENCH_T0)); }
 log() { printf '[%3ss] %s\n' "$(elapsed)" "$*" >&2; }
@@ -143,13 +153,24 @@ start() {
 
 # rcfs_daemon NAME K: resolvconffs over $T/NAME.conf, with backing files for namespaces
 # 0..K-1 that have each read through the mount once (and got their own file: checked).
+# --named: the K namespaces are named in the daemon's own --netns-dir before it starts.
 rcfs_daemon() {
-	local name=$1 k=$2
+	local name=$1 k=$2 opts=()
 	mkdir -m 755 "$T/$name.backing"
 	"$NSTOOL" fill "$T/$name.conf"
-	start "$name" "$RCFS_BIN" "$T/$name.backing" "$T/$name.conf"
-	"$NSTOOL" files "$T/ns" 0 "$k" "$T/$name.backing"
+	if [ "$NAMED" = 1 ]; then
+		mkdir -m 755 "$T/$name.names"
+		"$NSTOOL" names "$T/ns" 0 "$k" "$T/$name.names"
+		opts=(--netns-dir "$T/$name.names")
+	fi
+	start "$name" "$RCFS_BIN" "${opts[@]}" "$T/$name.backing" "$T/$name.conf"
+	backing_files 0 "$k" "$T/$name.backing"
 	"$NSTOOL" read "$T/ns" 0 "$k" "$T/$name.conf"
+}
+
+# backing_files FROM TO DIR: each namespace's own file, by ID or (--named) by name.
+backing_files() {
+	"$NSTOOL" files "$T/ns" "$1" "$2" "$3" $([ "$NAMED" = 0 ] || echo named)
 }
 
 # ---- set-up
@@ -181,7 +202,7 @@ measure() {
 # The write runs truncate files to 128 bytes; reads must keep reading 4 KiB.
 refill() {
 	"$NSTOOL" fill "$T/native.conf"
-	"$NSTOOL" files "$T/ns" 0 $LOAD_NS "$T/rcfs.backing"
+	backing_files 0 $LOAD_NS "$T/rcfs.backing"
 }
 
 # How busy the machine was with work other than ours while we measured: the benchmark cannot
@@ -280,4 +301,5 @@ fi
 mkdir -p "$OUT"
 python3 bench/report.py --raw "$RAW" --stats "$STATS" --mode "$MODE" --rounds "$ROUNDS" \
 	--slice "$SLICE" --other-cpus "$OTHER_CPUS" --ks "${KS[*]}" --load-ns $LOAD_NS \
+	--named "$NAMED" \
 	--out "$OUT" --name "$NAME" --elapsed "$(elapsed)"
