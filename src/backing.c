@@ -9,10 +9,17 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
+#include "log.h"
 #include "names.h"
 #include "util.h"
+
+/* On files the daemon creates for a namespace by ID: the namespace's never-reused 64-bit id
+ * (NS_GET_ID). The kernel hands a dead namespace's inode number, so its ID, to the next new
+ * namespace; this tells the two apart. Files an admin wrote carry none and are trusted. */
+#define OWNER_XATTR "user.resolvconffs.ns"
 
 /* Flags of the caller's open(2) that the backing file's open keeps. */
 #define PASSED_FLAGS (O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC)
@@ -186,10 +193,23 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, in
 	return r < 0 ? r : TAKE_FD(fd);
 }
 
+/* Marks a new file as KEY's namespace's (when the kernel can say which one that is). */
+static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
+{
+	char value[24];
+	uint64_t cookie;
+
+	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
+		return;
+	(void)snprintf(value, sizeof(value), "%" PRIu64, cookie);
+	(void)fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
+}
+
 /* First write of a namespace without its own file: create it, starting from the bytes it
  * was reading (src_fd). Readers see either no file (so the old view) or the whole copy,
  * never a half-made one. Returns an fd open O_RDWR on the file now under NAME. */
-static int create_own_file(const struct rcfs_ctx *ctx, const char *name, int src_fd, int flags)
+static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *key, bool by_id,
+			   const char *name, int src_fd, int flags)
 {
 	bool copy = !(flags & O_TRUNC);
 	_cleanup_close_ int fd = -1;
@@ -197,10 +217,14 @@ static int create_own_file(const struct rcfs_ctx *ctx, const char *name, int src
 
 	fd = make_unlinked_copy(ctx, src_fd, copy);
 	if (fd >= 0) {
+		if (by_id)
+			mark_owner(ctx, key, fd); /* before the name exists: never seen unmarked */
 		r = link_unlinked(ctx, fd, name);
 	} else if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
 		fd = create_via_temp_name(ctx, name, src_fd, copy);
 		r = fd < 0 ? fd : 0;
+		if (fd >= 0 && by_id)
+			mark_owner(ctx, key, fd);
 	} else {
 		return fd;
 	}
@@ -211,6 +235,47 @@ static int create_own_file(const struct rcfs_ctx *ctx, const char *name, int src
 	if ((flags & O_APPEND) && fcntl(fd, F_SETFL, O_APPEND) < 0)
 		return -errno;
 	return TAKE_FD(fd);
+}
+
+/* A file marked as another namespace's: its namespace died and KEY's got its ID. Moved
+ * aside (never deleted: --gc lists it), so the caller gets what a namespace without a file
+ * gets. Returns 0 if the file is KEY's (or unmarked, or the kernel cannot tell), -ENOENT if
+ * it was stale. FD is the file's, or -1 to read the mark by name. */
+static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd,
+		       const char *name)
+{
+	char value[32], aside[NAME_MAX + 1];
+	uint64_t mark, cookie;
+	ssize_t n;
+	char *end;
+
+	if (fd >= 0) {
+		n = fgetxattr(fd, OWNER_XATTR, value, sizeof(value) - 1);
+	} else {
+		char path[PATH_MAX];
+
+		/* No fgetxattrat(): by name through our directory fd's /proc link (no symlink is
+		 * followed: lgetxattr, and stat_regular_at() found a regular file). */
+		(void)snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", ctx->backing_dir_fd,
+			       name);
+		n = lgetxattr(path, OWNER_XATTR, value, sizeof(value) - 1);
+	}
+	if (n <= 0)
+		return 0; /* unmarked */
+	value[n] = '\0';
+	errno = 0;
+	mark = strtoull(value, &end, 10);
+	if (errno || *end || key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark)
+		return 0;
+	(void)snprintf(aside, sizeof(aside), "%.200s.stale-%" PRIu64, name, mark);
+	if (renameat2(ctx->backing_dir_fd, name, ctx->backing_dir_fd, aside, RENAME_NOREPLACE) <
+		    0 &&
+	    errno != ENOENT) /* ENOENT: another caller moved it first */
+		return -errno;
+	log_warning("'%s/%s' belonged to a %s namespace that no longer exists (its ID was "
+		    "reused); moved to '%s'",
+		    ctx->cfg->backing_dir, name, key_kind_name(key->kind), aside);
+	return -ENOENT;
 }
 
 int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
@@ -239,8 +304,21 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 		else
 			(void)snprintf(file, sizeof(file), "%s", l.id_file);
 		describe(ctx, true, file, ret_path, path_size);
-		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS);
+		/* O_TRUNC waits for the owner check: a stale file is moved aside whole. */
+		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS & ~O_TRUNC);
+		if (fd >= 0 && i == l.n_names) {
+			r = check_owner(ctx, key, fd, file);
+			if (r < 0) {
+				(void)close(fd);
+				fd = r;
+			}
+		}
 		if (fd >= 0) {
+			if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+				r = -errno;
+				(void)close(fd);
+				return r;
+			}
 			*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
 			return 0;
 		}
@@ -278,7 +356,8 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 	}
 
 	describe(ctx, true, own, ret_path, path_size);
-	fd = create_own_file(ctx, own, view_fd >= 0 ? view_fd : ctx->template_fd, flags);
+	fd = create_own_file(ctx, key, l.n_names == 0, own,
+			     view_fd >= 0 ? view_fd : ctx->template_fd, flags);
 	if (fd < 0)
 		return fd;
 	*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
@@ -303,6 +382,8 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 			(void)snprintf(file, sizeof(file), "%s", l.id_file);
 		describe(ctx, true, file, ret_path, path_size);
 		r = stat_regular_at(ctx->backing_dir_fd, file, ret_st);
+		if (r == 0 && i == l.n_names)
+			r = check_owner(ctx, key, -1, file);
 		if (r == 0) {
 			*ret_source = RCFS_SOURCE_OWN;
 			return 0;

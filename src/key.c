@@ -4,10 +4,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "util.h"
+
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t) /* linux/nsfs.h, Linux 6.18 */
+#endif
 
 static const char *const kind_names[_KEY_KIND_MAX] = {
 	[KEY_NET] = "net", [KEY_MNT] = "mnt",	[KEY_UTS] = "uts",	 [KEY_IPC] = "ipc",
@@ -71,7 +77,25 @@ int key_of_entry(int procfs_fd, enum rcfs_key_kind kind, const char *entry, stru
 		return errno == ENOENT ? -ESRCH : -errno;
 	if ((size_t)n >= sizeof(link) || key_parse_link(link, (size_t)n, kind_names[kind], &id) < 0)
 		return -EXDEV;
-	*ret = (struct rcfs_key){ kind, id };
+	*ret = (struct rcfs_key){ kind, id, strcmp(entry, "self") == 0 ? getpid() : atoi(entry) };
+	return 0;
+}
+
+int key_cookie(int procfs_fd, const struct rcfs_key *key, uint64_t *ret)
+{
+	_cleanup_close_ int fd = -1;
+	char path[64];
+	uint64_t id;
+
+	if (!key_kind_is_namespace(key->kind) || key->tid <= 0)
+		return -EOPNOTSUPP;
+	(void)snprintf(path, sizeof(path), "%d/ns/%s", (int)key->tid, kind_names[key->kind]);
+	fd = openat(procfs_fd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (ioctl(fd, NS_GET_ID, &id) < 0)
+		return errno == ENOTTY || errno == EINVAL ? -EOPNOTSUPP : -errno;
+	*ret = id;
 	return 0;
 }
 
@@ -85,7 +109,7 @@ int key_from_caller(int procfs_fd, enum rcfs_key_kind kind, pid_t tid, uid_t uid
 
 		if (id == (uint32_t)-1) /* no mapping into the daemon's user namespace */
 			return -ESRCH;
-		*ret = (struct rcfs_key){ kind, id };
+		*ret = (struct rcfs_key){ kind, id, 0 };
 		return 0;
 	}
 	/* 0 is "not visible in our pid namespace", or a request without a caller (RELEASE). */

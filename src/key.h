@@ -25,6 +25,7 @@ enum rcfs_key_kind {
 struct rcfs_key {
 	enum rcfs_key_kind kind;
 	uint64_t id; /* nsfs inode number ("net:[ID]") or uid/gid: the backing file's name */
+	pid_t tid; /* whose PROCFS entry it was read from (0: none), for key_cookie() */
 };
 
 /* "net", "uts", ..., "uid", "gid" → kind, or -EINVAL. */
@@ -42,6 +43,11 @@ int key_parse_link(const char *link, size_t len, const char *kind, uint64_t *ret
  * when procfs refuses; -EXDEV when the link is not a namespace link. */
 int key_from_caller(int procfs_fd, enum rcfs_key_kind kind, pid_t tid, uid_t uid, gid_t gid,
 		    struct rcfs_key *ret);
+
+/* The namespace's 64-bit id (nsfs ioctl NS_GET_ID, Linux 6.18): unlike the inode number it
+ * is never reused, so it tells a live namespace from a dead one that had the same ID.
+ * Returns 0, -EOPNOTSUPP (older kernel, or not a namespace key) or another -errno. */
+int key_cookie(int procfs_fd, const struct rcfs_key *key, uint64_t *ret);
 
 /* The same for a process listed in PROCFS ("self", or a pid as text). */
 int key_of_entry(int procfs_fd, enum rcfs_key_kind kind, const char *entry, struct rcfs_key *ret);

@@ -171,6 +171,14 @@ void json_string(FILE *f, const char *s)
 	fputc('"', f);
 }
 
+/* A file the daemon moved aside: "<ID file>.stale-<digits>" (see check_owner()). */
+static bool stale_file(const char *name)
+{
+	const char *p = strstr(name, ".stale-");
+
+	return p && p != name && p[7] && strspn(p + 7, "0123456789") == strlen(p + 7);
+}
+
 /* A backing file named by an ID ("<digits>.EXT", "<digits>" when EXT is empty). */
 static bool id_file(const char *name, const char *ext, uint64_t *ret)
 {
@@ -227,7 +235,11 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 		bool by_id = false;
 		uint64_t id;
 
-		if (id_file(de->d_name, ctx->cfg->extension, &id)) {
+		if (stale_file(de->d_name)) {
+			(void)snprintf(reason, sizeof(reason),
+				       "moved aside: its namespace died and the ID was reused");
+			by_id = true;
+		} else if (id_file(de->d_name, ctx->cfg->extension, &id)) {
 			if (live_has(live, id))
 				continue;
 			(void)snprintf(reason, sizeof(reason), "no live %s namespace %" PRIu64,
@@ -326,7 +338,7 @@ int list_run(const struct rcfs_ctx *ctx, bool json)
 		printf("%-6s %-20s %-24s %-10s %-9s %s\n", "KEY", "ID", "NAMES", "PID", "SERVED",
 		       "FILE");
 	for (size_t i = 0; i < live.n; i++) {
-		struct rcfs_key key = { ctx->key_kind, live.v[i].id };
+		struct rcfs_key key = { ctx->key_kind, live.v[i].id, live.v[i].pid };
 		const char *nv[NAMES_MAX_PER_NS];
 		size_t nn = names ? names_table_find(names, key.id, nv, NAMES_MAX_PER_NS) : 0;
 		enum rcfs_source source = RCFS_SOURCE_NONE;

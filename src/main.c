@@ -88,7 +88,7 @@ static int open_procfs(const char *path, enum rcfs_key_kind kind, struct rcfs_ke
 	if (fd < 0)
 		return log_error_errno(-errno, "procfs '%s'", path);
 	if (!key_kind_is_namespace(kind)) {
-		*ret_self = (struct rcfs_key){ kind, kind == KEY_UID ? getuid() : getgid() };
+		*ret_self = (struct rcfs_key){ kind, kind == KEY_UID ? getuid() : getgid(), 0 };
 		return TAKE_FD(fd);
 	}
 	r = key_of_entry(fd, kind, "self", ret_self);
