@@ -32,9 +32,19 @@ else
 	unitdir=
 fi
 
+# A snapshot of the tree (in a git checkout: tracked and untracked-but-not-ignored files), so
+# that edits made while the test runs cannot break the rebuilds between the installs.
+mkdir "$T/src"
+if git -c safe.directory='*' -C "$SRC" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+	git -c safe.directory='*' -C "$SRC" ls-files -z --cached --others --exclude-standard |
+		tar -C "$SRC" --null -T - --ignore-failed-read -cf - 2>/dev/null | tar -C "$T/src" -xf -
+else
+	tar -C "$SRC" --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$T/src" -xf -
+fi
+
 # A distribution's configuration: prefix /usr, unit where systemd.pc says.
 b=$T/build
-meson setup --buildtype=plain --prefix=/usr "$b" "$SRC" >"$T/setup.log" 2>&1 ||
+meson setup --buildtype=plain --prefix=/usr "$b" "$T/src" >"$T/setup.log" 2>&1 ||
 	fail "meson setup: $(tail -n 20 "$T/setup.log")"
 meson install -C "$b" --quiet --destdir "$T/d1" >"$T/install.log" 2>&1 ||
 	fail "meson install: $(tail -n 20 "$T/install.log")"
@@ -50,7 +60,7 @@ else
 fi
 [ -x "$T/d1/usr/sbin/resolvconffs" ] || fail "installed daemon is not executable"
 "$T/d1/usr/sbin/resolvconffs" --version >/dev/null || fail "installed daemon does not run"
-cmp "$SRC/doc/resolvconffs.8" "$T/d1/usr/share/man/man8/resolvconffs.8" || fail "man page differs"
+cmp "$T/src/doc/resolvconffs.8" "$T/d1/usr/share/man/man8/resolvconffs.8" || fail "man page differs"
 
 # No unit at all.
 meson configure "$b" -Dsystemdsystemunitdir=no >/dev/null || fail "meson configure =no"
