@@ -49,6 +49,7 @@ def parse_args():
     p.add_argument("--elapsed", type=int, default=0)
     p.add_argument("--other-cpus", type=float, default=0.0)
     p.add_argument("--named", type=int, default=0)
+    p.add_argument("--rev", default="unknown")
     return p.parse_args()
 
 
@@ -254,7 +255,7 @@ def main():
     out = lines.append
     uname = os.uname()
     out(
-        f"resolvconffs benchmark: {args.mode} run, {args.rounds} rounds of alternating "
+        f"resolvconffs {args.rev} benchmark: {args.mode} run, {args.rounds} rounds of alternating "
         f"{args.slice:g} s slices, medians; {os.cpu_count()} CPUs, Linux {uname.release}, "
         f"{time.strftime('%Y-%m-%d')}, {args.elapsed} s"
     )
@@ -350,6 +351,7 @@ def main():
     result = {
         "mode": args.mode,
         "named_namespaces": bool(args.named),
+        "revision": args.rev,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "kernel": uname.release, "arch": platform.machine()},
         "rounds": args.rounds,

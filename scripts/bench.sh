@@ -298,8 +298,14 @@ if [ "$PROFILE" = 1 ]; then
 fi
 
 # ---- report
+# What was measured: the commit, "+changes" when src/ differs from it (override with
+# RCFS_BENCH_REV when RCFS_BIN was built elsewhere).
+if [ -z "${RCFS_BENCH_REV:-}" ]; then
+	RCFS_BENCH_REV=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
+	git diff --quiet HEAD -- src 2>/dev/null || RCFS_BENCH_REV+="+changes"
+fi
 mkdir -p "$OUT"
 python3 bench/report.py --raw "$RAW" --stats "$STATS" --mode "$MODE" --rounds "$ROUNDS" \
 	--slice "$SLICE" --other-cpus "$OTHER_CPUS" --ks "${KS[*]}" --load-ns $LOAD_NS \
-	--named "$NAMED" \
+	--named "$NAMED" --rev "$RCFS_BENCH_REV" \
 	--out "$OUT" --name "$NAME" --elapsed "$(elapsed)"
