@@ -21,6 +21,7 @@
 #include "context.h"
 #include "fsops.h"
 #include "key.h"
+#include "lint.h"
 #include "list.h"
 #include "log.h"
 #include "mounts.h"
@@ -269,6 +270,7 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 		 cfg->default_file ? ", default file " : "",
 		 cfg->default_file ? cfg->default_file : "");
 
+	lint_warn_bypasses(mountpoint);
 	/* Type=notify: ready only now that the mount is live. */
 	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s", mountpoint);
 
