@@ -101,7 +101,7 @@ static void test_name(void **state)
 static void test_own_file_read_and_missing(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1001 };
+	struct rcfs_key key = { KEY_NET, 1001, 0 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
@@ -121,7 +121,7 @@ static void test_own_file_read_and_missing(void **state)
 static void test_append_ignores_the_offset(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1009 };
+	struct rcfs_key key = { KEY_NET, 1009, 0 };
 	struct rcfs_served s;
 
 	/* The kernel's WRITE offset for O_APPEND may be another namespace's size. */
@@ -138,7 +138,7 @@ static void test_append_ignores_the_offset(void **state)
 static void test_template_read_creates_nothing(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1002 };
+	struct rcfs_key key = { KEY_NET, 1002, 0 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
@@ -156,7 +156,7 @@ static void test_template_read_creates_nothing(void **state)
 static void test_first_write_copies_the_template(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1003 };
+	struct rcfs_key key = { KEY_NET, 1003, 0 };
 	struct rcfs_served s;
 	struct stat st;
 	int fd;
@@ -184,7 +184,7 @@ static void test_first_write_copies_the_template(void **state)
 static void test_write_without_template_is_enoent(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1005 };
+	struct rcfs_key key = { KEY_NET, 1005, 0 };
 	struct rcfs_served s;
 
 	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), -ENOENT);
@@ -194,7 +194,7 @@ static void test_write_without_template_is_enoent(void **state)
 static void test_symlink_and_fifo_are_refused(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1006 };
+	struct rcfs_key key = { KEY_NET, 1006, 0 };
 	enum rcfs_source source;
 	struct rcfs_served s;
 	struct stat st;
@@ -213,7 +213,7 @@ static void test_symlink_and_fifo_are_refused(void **state)
 static void test_extension_empty(void **state)
 {
 	struct fixture *f = *state;
-	struct rcfs_key key = { KEY_NET, 1008 };
+	struct rcfs_key key = { KEY_NET, 1008, 0 };
 	struct rcfs_served s;
 
 	f->cfg.extension = "";

@@ -64,7 +64,7 @@ static void test_parse_link_rejects_everything_else(void **state)
 
 static void test_from_tid_reads_real_procfs(void **state)
 {
-	struct rcfs_key key = { KEY_NET, 0 }, self = { KEY_NET, 0 };
+	struct rcfs_key key = { KEY_NET, 0, 0 }, self = { KEY_NET, 0, 0 };
 	char link[64];
 	uint64_t id;
 	ssize_t n;
@@ -89,7 +89,7 @@ static void test_from_tid_reads_real_procfs(void **state)
 static void test_from_tid_rejects_a_non_namespace_link(void **state)
 {
 	char dir[] = "/tmp/rcfs-unit-XXXXXX", path[256];
-	struct rcfs_key key = { KEY_NET, 7 };
+	struct rcfs_key key = { KEY_NET, 7, 0 };
 	int fd;
 
 	(void)state;
@@ -119,7 +119,7 @@ static void test_from_tid_rejects_a_non_namespace_link(void **state)
 
 static void test_uid_gid_and_kinds(void **state)
 {
-	struct rcfs_key key = { KEY_NET, 0 };
+	struct rcfs_key key = { KEY_NET, 0, 0 };
 	int fd;
 
 	(void)state;
