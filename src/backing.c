@@ -35,6 +35,8 @@ const char *backing_source_name(enum rcfs_source source)
 		return "template";
 	case RCFS_SOURCE_UNDERLYING:
 		return "original file, read-only";
+	case RCFS_SOURCE_HOST:
+		return "host file, read-only";
 	case RCFS_SOURCE_NONE:
 		return "ENOENT";
 	}
@@ -411,4 +413,47 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 	describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
 	*ret_source = RCFS_SOURCE_TEMPLATE;
 	return 0;
+}
+
+bool backing_is_host(const struct rcfs_ctx *ctx, const struct rcfs_key *key)
+{
+	return ctx->cfg->host_file && key->kind == ctx->self.kind && key->id == ctx->self.id;
+}
+
+/* A request from one of our own threads: opening the host file went through our mount. */
+static bool from_ourselves(pid_t caller)
+{
+	char path[64];
+
+	(void)snprintf(path, sizeof(path), "/proc/self/task/%d", (int)caller);
+	return caller > 0 && access(path, F_OK) == 0;
+}
+
+int backing_open_host(const struct rcfs_ctx *ctx, pid_t caller, struct rcfs_served *ret)
+{
+	_cleanup_close_ int fd = -1;
+	struct stat st;
+
+	if (from_ourselves(caller))
+		return -EDEADLK;
+	/* By path at each open, following links (root named it): the manager replaces it by
+	 * rename, and a held fd would keep serving the old one. */
+	fd = open(ctx->cfg->host_file, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) < 0)
+		return -errno;
+	if (!S_ISREG(st.st_mode))
+		return -EACCES;
+	*ret = (struct rcfs_served){ RCFS_SOURCE_HOST, TAKE_FD(fd) };
+	return 0;
+}
+
+int backing_stat_host(const struct rcfs_ctx *ctx, pid_t caller, struct stat *ret_st)
+{
+	if (from_ourselves(caller))
+		return -EDEADLK;
+	if (stat(ctx->cfg->host_file, ret_st) < 0)
+		return -errno;
+	return S_ISREG(ret_st->st_mode) ? 0 : -EACCES;
 }

@@ -9,6 +9,7 @@
  * BACKING_DIR/NAME.EXT (first name) or ID.EXT from what it was reading, atomically. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -21,6 +22,7 @@ enum rcfs_source {
 	RCFS_SOURCE_ETC_NETNS, /* ETC_NETNS/NAME/FILE, read-only; fd owned by the handle */
 	RCFS_SOURCE_TEMPLATE, /* -d, shared read-only fd */
 	RCFS_SOURCE_UNDERLYING, /* caller not identified: the file under the mount, read-only */
+	RCFS_SOURCE_HOST, /* --host-file, read-only; fd owned by the handle */
 	RCFS_SOURCE_NONE, /* nothing: ENOENT (used by --list) */
 };
 
@@ -46,3 +48,11 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
  * Returns 0 or the same errors as backing_open(). */
 int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct stat *ret_st,
 		 enum rcfs_source *ret_source, char *ret_path, size_t path_size);
+
+/* --host-file: true if KEY is the daemon's own namespace (or user, ...), which reads it. */
+bool backing_is_host(const struct rcfs_ctx *ctx, const struct rcfs_key *key);
+
+/* Opens (read-only) or stats the --host-file, by path, for CALLER. -EDEADLK if the caller is
+ * a thread of this daemon: the path leads back through our own mount. */
+int backing_open_host(const struct rcfs_ctx *ctx, pid_t caller, struct rcfs_served *ret);
+int backing_stat_host(const struct rcfs_ctx *ctx, pid_t caller, struct stat *ret_st);

@@ -20,6 +20,7 @@ struct rcfs_ctx {
 	int template_fd; /* -d, O_RDONLY, or -1 */
 	int underlying_fd; /* the file under MOUNTPOINT, opened before mounting, O_RDONLY */
 	unsigned max_read; /* -o max_read=N, repeated to libfuse in init */
+	struct rcfs_key self; /* the daemon's own key: with --host-file, served that file */
 	struct log_ratelimit unidentified_log;
 	struct log_ratelimit refused_log;
 };

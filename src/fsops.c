@@ -51,6 +51,13 @@ static void log_unidentified(struct rcfs_ctx *ctx, const char *op, pid_t pid, in
 			    op, (int)pid, r == -ESRCH ? "pid 0 or gone" : strerror(-r), suppressed);
 }
 
+/* Whether the handle's fd is its own (closed at RELEASE) or shared (template, original). */
+static bool served_owns_fd(const struct rcfs_served *s)
+{
+	return s->source == RCFS_SOURCE_OWN || s->source == RCFS_SOURCE_ETC_NETNS ||
+	       s->source == RCFS_SOURCE_HOST;
+}
+
 /* A symlink or FIFO where a backing file should be: refused, and said (rate-limited). */
 static void report_backing_error(struct rcfs_ctx *ctx, const char *path, int r)
 {
@@ -79,8 +86,8 @@ static void rcfs_init(void *userdata, struct fuse_conn_info *conn)
 
 static void reply_stat(fuse_req_t req, struct stat *st, enum rcfs_source source)
 {
-	if (source == RCFS_SOURCE_UNDERLYING)
-		st->st_mode &= ~(mode_t)0222; /* what an unidentified caller gets is read-only */
+	if (source == RCFS_SOURCE_UNDERLYING || source == RCFS_SOURCE_HOST)
+		st->st_mode &= ~(mode_t)0222; /* served read-only */
 	(void)fuse_reply_attr(req, st, 0.0); /* 0: never cached, see the top of this file */
 }
 
@@ -105,10 +112,17 @@ static void rcfs_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	}
 
 	r = caller_key(req, ctx, &key);
-	if (r < 0) {
+	if (r < 0 && ctx->cfg->host_file) {
+		log_unidentified(ctx, "stat", fuse_req_ctx(req)->pid, r);
+		source = RCFS_SOURCE_HOST;
+		r = backing_stat_host(ctx, fuse_req_ctx(req)->pid, &st);
+	} else if (r < 0) {
 		log_unidentified(ctx, "stat", fuse_req_ctx(req)->pid, r);
 		source = RCFS_SOURCE_UNDERLYING;
 		r = fstat(ctx->underlying_fd, &st) < 0 ? -errno : 0;
+	} else if (backing_is_host(ctx, &key)) {
+		source = RCFS_SOURCE_HOST;
+		r = backing_stat_host(ctx, fuse_req_ctx(req)->pid, &st);
 	} else {
 		char path[PATH_MAX];
 
@@ -137,14 +151,29 @@ static void rcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 
 	(void)ino;
 	r = caller_key(req, ctx, &key);
-	if (r < 0) {
-		/* Never another namespace's file: what the caller would see without us. */
-		log_unidentified(ctx, "open", pid, r);
-		if ((fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC)) {
-			(void)fuse_reply_err(req, EACCES);
+	if (r < 0 || backing_is_host(ctx, &key)) {
+		bool write = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+
+		/* Never another namespace's file: what the caller would see without us, or the
+		 * host's file, which its manager owns: read-only either way. */
+		if (r < 0)
+			log_unidentified(ctx, "open", pid, r);
+		if (write) {
+			(void)fuse_reply_err(req, r < 0 ? EACCES : EROFS);
 			return;
 		}
-		s = (struct rcfs_served){ RCFS_SOURCE_UNDERLYING, ctx->underlying_fd };
+		if (ctx->cfg->host_file) {
+			r = backing_open_host(ctx, pid, &s);
+			log_debug("open: pid %d -> host file %s (%s)", (int)pid,
+				  ctx->cfg->host_file,
+				  r < 0 ? strerror(-r) : backing_source_name(s.source));
+			if (r < 0) {
+				(void)fuse_reply_err(req, -r);
+				return;
+			}
+		} else {
+			s = (struct rcfs_served){ RCFS_SOURCE_UNDERLYING, ctx->underlying_fd };
+		}
 	} else {
 		char path[PATH_MAX];
 
@@ -163,8 +192,7 @@ static void rcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	fi->direct_io = 1; /* one inode, many contents: no page cache (see the top) */
 	fi->keep_cache = 0;
 	fi->noflush = 1; /* writes are synchronous: nothing to flush at close */
-	if (fuse_reply_open(req, fi) == -ENOENT &&
-	    (s.source == RCFS_SOURCE_OWN || s.source == RCFS_SOURCE_ETC_NETNS))
+	if (fuse_reply_open(req, fi) == -ENOENT && served_owns_fd(&s))
 		(void)close(s.fd); /* open(2) was interrupted: no RELEASE will follow */
 }
 
@@ -265,6 +293,10 @@ static void rcfs_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int 
 			(void)fuse_reply_err(req, EACCES);
 			return;
 		}
+		if (backing_is_host(ctx, &key)) {
+			(void)fuse_reply_err(req, EROFS); /* its manager's file */
+			return;
+		}
 		/* A change of a namespace without its own file gives it one first. */
 		r = backing_open(ctx, &key, O_RDWR, &s, path, sizeof(path));
 		report_backing_error(ctx, path, r);
@@ -308,7 +340,7 @@ static void rcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 	struct rcfs_served s = served_from_fh(fi->fh);
 
 	(void)ino;
-	if (s.source == RCFS_SOURCE_OWN || s.source == RCFS_SOURCE_ETC_NETNS)
+	if (served_owns_fd(&s))
 		(void)close(s.fd); /* shared fds (template, original) stay open */
 	(void)fuse_reply_err(req, 0);
 }

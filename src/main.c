@@ -185,6 +185,26 @@ static int check_existing_mount(const char *mountpoint)
 	return 0;
 }
 
+/* The --host-file is read by path at every open: it must exist, be a regular file, and not
+ * lead back to the mount point (we would wait on ourselves). */
+static int check_host_file(const char *path, int underlying_fd)
+{
+	struct stat st, under;
+	_cleanup_close_ int fd = open_regular_file("host file", path);
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) < 0 || fstat(underlying_fd, &under) < 0)
+		return log_error_errno(-errno, "host file '%s'", path);
+	if (st.st_dev == under.st_dev && st.st_ino == under.st_ino) {
+		log_error("host file '%s' is the mount point itself; name the file its manager "
+			  "writes",
+			  path);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 /* auto_unmount needs fusermount3, where libfuse looks for it. */
 static bool have_fusermount(void)
 {
@@ -328,6 +348,8 @@ static int run(const struct rcfs_config *cfg)
 			return EXIT_FAILURE;
 		if (check_mountpoint_outside(mountpoint, backing_dir_fd, cfg->backing_dir) < 0)
 			return EXIT_FAILURE;
+		if (cfg->host_file && check_host_file(cfg->host_file, underlying_fd) < 0)
+			return EXIT_FAILURE;
 	}
 	if (cfg->default_file) {
 		template_fd = open_regular_file("default file", cfg->default_file);
@@ -352,6 +374,7 @@ static int run(const struct rcfs_config *cfg)
 		.template_fd = template_fd,
 		.underlying_fd = underlying_fd,
 		.max_read = options_max_read(cfg->fuse_opts),
+		.self = self,
 	};
 
 	if (cfg->key_kind == KEY_NET) {

@@ -36,6 +36,9 @@ static const char usage_text[] =
 	"      --no-etc-netns       do not\n"
 	"  -o, --fuse-opt OPTS      extra FUSE mount options (repeatable, comma-separated)\n"
 	"  -v, --verbose, --debug   log each decision: caller pid -> namespace -> file\n"
+	"      --host-file FILE     the daemon's own namespace, and callers it cannot identify,\n"
+	"                           read FILE (read-only, opened by path at each open): the file\n"
+	"                           a resolv.conf manager replaces by rename\n"
 	"      --no-auto-unmount    if the daemon is killed, leave the dead mount in place\n"
 	"                           (default: fusermount3 detaches it, the original file returns)\n"
 	"      --list               print which file each live namespace is served, and backing\n"
@@ -55,6 +58,7 @@ enum {
 	OPT_GC,
 	OPT_DELETE,
 	OPT_JSON,
+	OPT_HOST_FILE,
 };
 
 static int options_fail(const char *fmt, const char *arg)
@@ -101,6 +105,7 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		{ "gc", no_argument, NULL, OPT_GC },
 		{ "delete", no_argument, NULL, OPT_DELETE },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "host-file", required_argument, NULL, OPT_HOST_FILE },
 		{},
 	};
 	int c, r, min_args, max_args;
@@ -116,10 +121,9 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		const char *option;
 		const char *const *value;
 	} paths[] = {
-		{ "--procfs", &cfg.procfs },
-		{ "--default-file", &cfg.default_file },
-		{ "--netns-dir", &cfg.netns_dir },
-		{ "--etc-netns", &cfg.etc_netns_dir },
+		{ "--procfs", &cfg.procfs },	   { "--default-file", &cfg.default_file },
+		{ "--netns-dir", &cfg.netns_dir }, { "--etc-netns", &cfg.etc_netns_dir },
+		{ "--host-file", &cfg.host_file },
 	};
 
 	opterr = 0; /* our messages, one line each */
@@ -179,6 +183,9 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 			break;
 		case OPT_JSON:
 			cfg.json = true;
+			break;
+		case OPT_HOST_FILE:
+			cfg.host_file = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -24,6 +24,7 @@ struct rcfs_config {
 	enum rcfs_key_kind key_kind; /* -k */
 	const char *netns_dir; /* --netns-dir: where ip netns names live */
 	const char *etc_netns_dir; /* --etc-netns, NULL with --no-etc-netns */
+	const char *host_file; /* --host-file: the daemon's own namespace reads it live */
 	enum rcfs_mode mode;
 	bool json; /* --json (with --list, --gc) */
 	bool remove; /* --delete (with --gc) */
