@@ -8,10 +8,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "log.h"
 #include "names.h"
 #include "util.h"
@@ -280,6 +282,80 @@ static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, i
 	return -ENOENT;
 }
 
+static bool same_file_state(const struct stat *a, const struct stat *b)
+{
+	return a->st_ino == b->st_ino && a->st_dev == b->st_dev && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+	       a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* A new memfd holding the default file without its loopback nameservers. */
+static int make_filtered(const struct rcfs_ctx *ctx)
+{
+	enum {
+		MAX = 1 << 20
+	};
+	_cleanup_free_ char *in = malloc(MAX), *out = malloc(MAX + 128);
+	_cleanup_close_ int fd = -1;
+	unsigned dropped;
+	ssize_t n;
+	long len;
+
+	if (!in || !out)
+		return -ENOMEM;
+	n = pread(ctx->template_fd, in, MAX, 0);
+	if (n < 0)
+		return -errno;
+	len = filter_loopback(in, (size_t)n, ctx->cfg->loopback_fallback, out, MAX + 128, &dropped);
+	if (len < 0)
+		return (int)len;
+	fd = memfd_create("resolvconffs-default", MFD_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, out, (size_t)len) != len || fchmod(fd, 0644) < 0)
+		return -errno;
+	if (dropped)
+		log_info("default file '%s': %u loopback nameserver line(s) left out for other "
+			 "namespaces%s%s",
+			 ctx->cfg->default_file, dropped,
+			 ctx->cfg->loopback_fallback ? ", fallback nameserver " : "",
+			 ctx->cfg->loopback_fallback ? ctx->cfg->loopback_fallback : "");
+	return TAKE_FD(fd);
+}
+
+/* The default file as KEY sees it, as a new fd of its own: the file itself, or for another
+ * namespace than the daemon's under --drop-loopback, the filtered copy (remade when the file
+ * changes; the handle keeps its own fd, so a remake never pulls bytes from under a reader). */
+static int template_view(const struct rcfs_ctx *ctx, const struct rcfs_key *key)
+{
+	struct rcfs_filtered *f = ctx->filtered;
+	struct stat st;
+	int fd, r = 0;
+
+	if (!f || (key->kind == ctx->self.kind && key->id == ctx->self.id)) {
+		fd = fcntl(ctx->template_fd, F_DUPFD_CLOEXEC, 3);
+		return fd < 0 ? -errno : fd;
+	}
+	if (fstat(ctx->template_fd, &st) < 0)
+		return -errno;
+	pthread_mutex_lock(&f->lock);
+	if (f->fd < 0 || !same_file_state(&st, &f->src)) {
+		fd = make_filtered(ctx);
+		if (fd >= 0) {
+			if (f->fd >= 0)
+				(void)close(f->fd);
+			f->fd = fd;
+			f->src = st;
+		} else {
+			r = fd;
+		}
+	}
+	if (r == 0 && (r = fcntl(f->fd, F_DUPFD_CLOEXEC, 3)) < 0)
+		r = -errno;
+	pthread_mutex_unlock(&f->lock);
+	return r;
+}
+
 int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
 		 struct rcfs_served *ret, char *ret_path, size_t path_size)
 {
@@ -341,6 +417,9 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 		}
 	}
 	if (view_fd < 0 && ctx->template_fd >= 0) {
+		view_fd = template_view(ctx, key);
+		if (view_fd < 0)
+			return view_fd;
 		view = RCFS_SOURCE_TEMPLATE;
 		describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
 	}
@@ -350,16 +429,12 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 	}
 
 	if (!write) {
-		if (view == RCFS_SOURCE_TEMPLATE)
-			*ret = (struct rcfs_served){ RCFS_SOURCE_TEMPLATE, ctx->template_fd };
-		else
-			*ret = (struct rcfs_served){ view, TAKE_FD(view_fd) };
+		*ret = (struct rcfs_served){ view, TAKE_FD(view_fd) };
 		return 0;
 	}
 
 	describe(ctx, true, own, ret_path, path_size);
-	fd = create_own_file(ctx, key, l.n_names == 0, own,
-			     view_fd >= 0 ? view_fd : ctx->template_fd, flags);
+	fd = create_own_file(ctx, key, l.n_names == 0, own, view_fd, flags);
 	if (fd < 0)
 		return fd;
 	*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
@@ -408,8 +483,16 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 		describe(ctx, true, l.id_file, ret_path, path_size);
 		return -ENOENT;
 	}
-	if (fstat(ctx->template_fd, ret_st) < 0)
+	if (ctx->filtered) {
+		_cleanup_close_ int fd = template_view(ctx, key);
+
+		if (fd < 0)
+			return fd;
+		if (fstat(fd, ret_st) < 0)
+			return -errno;
+	} else if (fstat(ctx->template_fd, ret_st) < 0) {
 		return -errno;
+	}
 	describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
 	*ret_source = RCFS_SOURCE_TEMPLATE;
 	return 0;

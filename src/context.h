@@ -3,11 +3,21 @@
  * mounting (the rate limiters excepted). */
 #pragma once
 
+#include <pthread.h>
+#include <sys/stat.h>
+
 #include "key.h"
 #include "log.h"
 #include "options.h"
 
 struct rcfs_names;
+
+/* --drop-loopback: the default file without loopback nameservers, remade when it changes. */
+struct rcfs_filtered {
+	pthread_mutex_t lock;
+	int fd; /* memfd, or -1 until first needed */
+	struct stat src; /* the default file's stat when fd was made */
+};
 
 struct rcfs_ctx {
 	const struct rcfs_config *cfg;
@@ -21,6 +31,7 @@ struct rcfs_ctx {
 	int underlying_fd; /* the file under MOUNTPOINT, opened before mounting, O_RDONLY */
 	unsigned max_read; /* -o max_read=N, repeated to libfuse in init */
 	struct rcfs_key self; /* the daemon's own key: with --host-file, served that file */
+	struct rcfs_filtered *filtered; /* with --drop-loopback */
 	struct log_ratelimit unidentified_log;
 	struct log_ratelimit refused_log;
 };

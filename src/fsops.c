@@ -51,11 +51,10 @@ static void log_unidentified(struct rcfs_ctx *ctx, const char *op, pid_t pid, in
 			    op, (int)pid, r == -ESRCH ? "pid 0 or gone" : strerror(-r), suppressed);
 }
 
-/* Whether the handle's fd is its own (closed at RELEASE) or shared (template, original). */
+/* Whether the handle's fd is its own (closed at RELEASE) or shared (the original file). */
 static bool served_owns_fd(const struct rcfs_served *s)
 {
-	return s->source == RCFS_SOURCE_OWN || s->source == RCFS_SOURCE_ETC_NETNS ||
-	       s->source == RCFS_SOURCE_HOST;
+	return s->source != RCFS_SOURCE_UNDERLYING;
 }
 
 /* A symlink or FIFO where a backing file should be: refused, and said (rate-limited). */
@@ -341,7 +340,7 @@ static void rcfs_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 
 	(void)ino;
 	if (served_owns_fd(&s))
-		(void)close(s.fd); /* shared fds (template, original) stay open */
+		(void)close(s.fd); /* the original file's shared fd stays open */
 	(void)fuse_reply_err(req, 0);
 }
 

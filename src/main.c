@@ -326,6 +326,7 @@ static int run(const struct rcfs_config *cfg)
 	_cleanup_close_ int procfs_fd = -1, backing_dir_fd = -1, template_fd = -1,
 			    underlying_fd = -1;
 	_cleanup_free_ char *etc_file = NULL;
+	struct rcfs_filtered filtered = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 	struct rcfs_names names = { .stop_fd = -1 };
 	char mountpoint[PATH_MAX] = "";
 	bool names_started = false;
@@ -375,6 +376,7 @@ static int run(const struct rcfs_config *cfg)
 		.underlying_fd = underlying_fd,
 		.max_read = options_max_read(cfg->fuse_opts),
 		.self = self,
+		.filtered = cfg->drop_loopback ? &filtered : NULL,
 	};
 
 	if (cfg->key_kind == KEY_NET) {
@@ -404,6 +406,8 @@ static int run(const struct rcfs_config *cfg)
 		ret = serve(&ctx, mountpoint, &self);
 	if (names_started)
 		names_stop(&names);
+	if (filtered.fd >= 0)
+		(void)close(filtered.fd);
 	return ret;
 }
 

@@ -3,12 +3,14 @@
 
 #include "options.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "filter.h"
 #include "log.h"
 #include "util.h"
 
@@ -39,6 +41,10 @@ static const char usage_text[] =
 	"      --host-file FILE     the daemon's own namespace, and callers it cannot identify,\n"
 	"                           read FILE (read-only, opened by path at each open): the file\n"
 	"                           a resolv.conf manager replaces by rename\n"
+	"      --drop-loopback[=ADDR]\n"
+	"                           serve namespaces other than the daemon's own the -d file\n"
+	"                           without loopback nameservers (127.0.0.53 exists only in the\n"
+	"                           host's namespace); \"nameserver ADDR\" if none is left\n"
 	"      --no-auto-unmount    if the daemon is killed, leave the dead mount in place\n"
 	"                           (default: fusermount3 detaches it, the original file returns)\n"
 	"      --list               print which file each live namespace is served, and backing\n"
@@ -59,6 +65,7 @@ enum {
 	OPT_DELETE,
 	OPT_JSON,
 	OPT_HOST_FILE,
+	OPT_DROP_LOOPBACK,
 };
 
 static int options_fail(const char *fmt, const char *arg)
@@ -106,6 +113,7 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		{ "delete", no_argument, NULL, OPT_DELETE },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "host-file", required_argument, NULL, OPT_HOST_FILE },
+		{ "drop-loopback", optional_argument, NULL, OPT_DROP_LOOPBACK },
 		{},
 	};
 	int c, r, min_args, max_args;
@@ -187,6 +195,10 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		case OPT_HOST_FILE:
 			cfg.host_file = optarg;
 			break;
+		case OPT_DROP_LOOPBACK:
+			cfg.drop_loopback = true;
+			cfg.loopback_fallback = optarg;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			options_free(&cfg);
@@ -226,6 +238,23 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 	if (cfg.remove && cfg.mode != MODE_GC) {
 		options_free(&cfg);
 		return options_fail("%s only goes with --gc (see --help)", "--delete");
+	}
+	if (cfg.drop_loopback && !cfg.default_file) {
+		options_free(&cfg);
+		return options_fail("%s needs -d: it filters the default file (see --help)",
+				    "--drop-loopback");
+	}
+	if (cfg.loopback_fallback) {
+		unsigned char addr[16];
+
+		if ((inet_pton(AF_INET, cfg.loopback_fallback, addr) != 1 &&
+		     inet_pton(AF_INET6, cfg.loopback_fallback, addr) != 1) ||
+		    filter_is_loopback(cfg.loopback_fallback, strlen(cfg.loopback_fallback))) {
+			options_free(&cfg);
+			return options_fail("invalid --drop-loopback address '%s': want a "
+					    "non-loopback IPv4 or IPv6 address",
+					    cfg.loopback_fallback);
+		}
 	}
 	if (cfg.json && cfg.mode == MODE_SERVE) {
 		options_free(&cfg);

@@ -25,6 +25,8 @@ struct rcfs_config {
 	const char *netns_dir; /* --netns-dir: where ip netns names live */
 	const char *etc_netns_dir; /* --etc-netns, NULL with --no-etc-netns */
 	const char *host_file; /* --host-file: the daemon's own namespace reads it live */
+	bool drop_loopback; /* --drop-loopback: other namespaces get -d without 127.x */
+	const char *loopback_fallback; /* --drop-loopback=ADDR: the nameserver put instead */
 	enum rcfs_mode mode;
 	bool json; /* --json (with --list, --gc) */
 	bool remove; /* --delete (with --gc) */
