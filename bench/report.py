@@ -50,6 +50,7 @@ def parse_args():
     p.add_argument("--other-cpus", type=float, default=0.0)
     p.add_argument("--named", type=int, default=0)
     p.add_argument("--rev", default="unknown")
+    p.add_argument("--nice", type=int, default=0)
     return p.parse_args()
 
 
@@ -283,6 +284,8 @@ def main():
             " -- NOT a quiet machine: latencies include waiting for a CPU; ratios stay "
             "comparable, absolute numbers do not"
         )
+    if args.nice:
+        busy += f" (the benchmark ran at nice {args.nice})"
     out(busy + ".")
     out("")
     out(
@@ -358,6 +361,7 @@ def main():
         "slice_s": args.slice,
         "elapsed_s": args.elapsed,
         "other_work_cpus": args.other_cpus,
+        "nice": args.nice,
         "load_namespaces": args.load_ns,
         "operations": ops,
         "threads_gain": gain,
