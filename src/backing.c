@@ -83,6 +83,16 @@ static int lookup_init(const struct rcfs_ctx *ctx, const struct rcfs_key *key, s
 	return r < 0 ? r : 0;
 }
 
+/* The namespace's own file, candidate I: NAME.EXT for each name, then ID.EXT (I == n_names). */
+static void own_candidate(const struct rcfs_ctx *ctx, const struct lookup *l, size_t i, char *buf,
+			  size_t size)
+{
+	if (i < l->n_names)
+		named_file(l->names[i], ctx->cfg->extension, buf, size);
+	else
+		(void)snprintf(buf, size, "%s", l->id_file);
+}
+
 static void etc_netns_path(const struct rcfs_ctx *ctx, const char *name, char *buf, size_t size)
 {
 	(void)snprintf(buf, size, "%s/%s/%s", ctx->etc_netns_dir, name, ctx->etc_file);
@@ -369,18 +379,12 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 	r = lookup_init(ctx, key, &l);
 	if (r < 0)
 		return r;
-	/* Where a write that finds no own file creates one. */
-	if (l.n_names > 0)
-		named_file(l.names[0], ctx->cfg->extension, own, sizeof(own));
-	else
-		(void)snprintf(own, sizeof(own), "%s", l.id_file);
+	/* Where a write that finds no own file creates one: the first candidate. */
+	own_candidate(ctx, &l, 0, own, sizeof(own));
 
 	/* The namespace's own file: by name first, then by ID. */
 	for (size_t i = 0; i <= l.n_names; i++) {
-		if (i < l.n_names)
-			named_file(l.names[i], ctx->cfg->extension, file, sizeof(file));
-		else
-			(void)snprintf(file, sizeof(file), "%s", l.id_file);
+		own_candidate(ctx, &l, i, file, sizeof(file));
 		describe(ctx, true, file, ret_path, path_size);
 		/* O_TRUNC waits for the owner check: a stale file is moved aside whole. */
 		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS & ~O_TRUNC);
@@ -453,10 +457,7 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 		return r;
 
 	for (size_t i = 0; i <= l.n_names; i++) {
-		if (i < l.n_names)
-			named_file(l.names[i], ctx->cfg->extension, file, sizeof(file));
-		else
-			(void)snprintf(file, sizeof(file), "%s", l.id_file);
+		own_candidate(ctx, &l, i, file, sizeof(file));
 		describe(ctx, true, file, ret_path, path_size);
 		r = stat_regular_at(ctx->backing_dir_fd, file, ret_st);
 		if (r == 0 && i == l.n_names)

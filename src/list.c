@@ -112,19 +112,34 @@ static int status_id(int procfs_fd, const char *pid, enum rcfs_key_kind kind, ui
 	return found;
 }
 
+/* A directory stream on the directory an O_PATH fd names (the fd itself stays ours). */
+static DIR *opendir_fd(int dir_fd)
+{
+	int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+
+		(void)close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
 static int scan_live(const struct rcfs_ctx *ctx, const struct names_table *names,
 		     struct live_set *ret)
 {
 	struct dirent *de;
 	DIR *d;
-	int fd, r;
+	int r;
 
-	fd = openat(ctx->procfs_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void)close(fd);
+	d = opendir_fd(ctx->procfs_fd);
+	if (!d)
 		return -errno;
-	}
 	while ((de = readdir(d))) {
 		struct rcfs_key key;
 		uint64_t id = 0;
@@ -222,14 +237,10 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 	size_t n = 0;
 	struct dirent *de;
 	DIR *d;
-	int fd;
 
-	fd = openat(ctx->backing_dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || !(d = fdopendir(fd))) {
-		if (fd >= 0)
-			(void)close(fd);
+	d = opendir_fd(ctx->backing_dir_fd);
+	if (!d)
 		return -errno;
-	}
 	while ((de = readdir(d))) {
 		char name[NAME_MAX + 1], reason[128];
 		bool by_id = false;
