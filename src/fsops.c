@@ -46,9 +46,10 @@ static void log_unidentified(struct rcfs_ctx *ctx, const char *op, pid_t pid, in
 	unsigned suppressed;
 
 	if (log_ratelimit_ok(&ctx->unidentified_log, 10, &suppressed))
-		log_warning("%s from pid %d: caller's namespace unknown (%s); serving the original "
-			    "file read-only (%u similar messages suppressed)",
-			    op, (int)pid, r == -ESRCH ? "pid 0 or gone" : strerror(-r), suppressed);
+		log_warning("%s from pid %d: caller's namespace unknown (%s); serving the %s "
+			    "read-only (%u similar messages suppressed)",
+			    op, (int)pid, r == -ESRCH ? "pid 0 or gone" : strerror(-r),
+			    ctx->cfg->host_file ? "host file" : "original file", suppressed);
 }
 
 /* Whether the handle's fd is its own (closed at RELEASE) or shared (the original file). */
