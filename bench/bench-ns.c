@@ -9,9 +9,11 @@
  *   bench-ns names NSDIR FROM TO NAMEDIR    names them as ip netns does: a bind mount of
  *                                           each on NAMEDIR/ns-<index> (resolvconffs
  *                                           --netns-dir NAMEDIR)
- *   bench-ns files NSDIR FROM TO BACKING [named]
+ *   bench-ns files NSDIR FROM TO BACKING [named] [marked]
  *                                           (re)writes BACKING/<netns id>.conf for each,
- *                                           or BACKING/ns-<index>.conf: its named file
+ *                                           or BACKING/ns-<index>.conf: its named file;
+ *                                           marked: with the owner mark resolvconffs puts
+ *                                           on files it creates (xattr, NS_GET_ID)
  *   bench-ns read NSDIR FROM TO MOUNT       from each namespace: open+read MOUNT, and check
  *                                           that it shows that namespace's file
  *   bench-ns fill FILE                      writes the content of namespace 0 to FILE
@@ -25,11 +27,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "bench.h"
+
+#ifndef NS_GET_ID
+#define NS_GET_ID _IOR(0xb7, 13, uint64_t) /* linux/nsfs.h, Linux 6.12 */
+#endif
+/* What resolvconffs marks the files it creates with: the namespace's 64-bit id, which the
+ * kernel never reuses (the inode number in the name is reused). src/backing.c reads it. */
+#define OWNER_XATTR "user.resolvconffs.ns"
 
 __attribute__((noreturn)) static void die(const char *what, const char *path)
 {
@@ -108,7 +119,22 @@ static uint64_t ns_id(const char *path)
 	return (uint64_t)st.st_ino;
 }
 
-static void files(const char *dir, long from, long to, const char *backing, bool named)
+static void mark(const char *file, const char *ns)
+{
+	char value[24];
+	uint64_t cookie;
+	int fd;
+
+	fd = open(ns, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || ioctl(fd, NS_GET_ID, &cookie) < 0)
+		die("NS_GET_ID", ns);
+	(void)close(fd);
+	(void)snprintf(value, sizeof(value), "%" PRIu64, cookie);
+	if (setxattr(file, OWNER_XATTR, value, strlen(value), 0) < 0)
+		die("cannot mark", file);
+}
+
+static void files(const char *dir, long from, long to, const char *backing, bool named, bool marked)
 {
 	char path[4096], file[4096];
 	uint64_t id;
@@ -122,6 +148,8 @@ static void files(const char *dir, long from, long to, const char *backing, bool
 		else
 			(void)snprintf(file, sizeof(file), "%s/%" PRIu64 ".conf", backing, id);
 		write_file(file, id);
+		if (marked)
+			mark(file, path);
 	}
 }
 
@@ -171,6 +199,22 @@ static long number(const char *s)
 	return v;
 }
 
+/* Whether WORD is among the words after "files NSDIR FROM TO BACKING"; any other is wrong. */
+static bool flag(int argc, char **argv, const char *word)
+{
+	bool found = false;
+	int i;
+
+	for (i = 6; i < argc; i++) {
+		if (strcmp(argv[i], "named") != 0 && strcmp(argv[i], "marked") != 0) {
+			fprintf(stderr, "bench-ns: files: unknown flag '%s'\n", argv[i]);
+			exit(2);
+		}
+		found |= strcmp(argv[i], word) == 0;
+	}
+	return found;
+}
+
 int main(int argc, char **argv)
 {
 	const char *cmd = argc > 1 ? argv[1] : "";
@@ -179,9 +223,9 @@ int main(int argc, char **argv)
 		create(argv[2], number(argv[3]), number(argv[4]));
 	else if (strcmp(cmd, "names") == 0 && argc == 6)
 		names(argv[2], number(argv[3]), number(argv[4]), argv[5]);
-	else if (strcmp(cmd, "files") == 0 &&
-		 (argc == 6 || (argc == 7 && !strcmp(argv[6], "named"))))
-		files(argv[2], number(argv[3]), number(argv[4]), argv[5], argc == 7);
+	else if (strcmp(cmd, "files") == 0 && argc >= 6)
+		files(argv[2], number(argv[3]), number(argv[4]), argv[5], flag(argc, argv, "named"),
+		      flag(argc, argv, "marked"));
 	else if (strcmp(cmd, "read") == 0 && argc == 6)
 		read_all(argv[2], number(argv[3]), number(argv[4]), argv[5]);
 	else if (strcmp(cmd, "fill") == 0 && argc == 3)

@@ -49,6 +49,7 @@ def parse_args():
     p.add_argument("--elapsed", type=int, default=0)
     p.add_argument("--other-cpus", type=float, default=0.0)
     p.add_argument("--named", type=int, default=0)
+    p.add_argument("--marked", type=int, default=0)
     p.add_argument("--rev", default="unknown")
     p.add_argument("--nice", type=int, default=0)
     return p.parse_args()
@@ -275,6 +276,8 @@ def main():
         )
     else:
         out("Namespaces are anonymous; files are BACKING/<netns ID>.conf.")
+    if args.marked:
+        out("Backing files carry resolvconffs' owner mark (xattr), as the files it creates do.")
     busy = (
         f"Other work on the machine while measuring: {args.other_cpus:.2f} of "
         f"{os.cpu_count()} CPUs on average"
@@ -354,6 +357,7 @@ def main():
     result = {
         "mode": args.mode,
         "named_namespaces": bool(args.named),
+        "marked_files": bool(args.marked),
         "revision": args.rev,
         "date": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cpus": os.cpu_count(), "kernel": uname.release, "arch": platform.machine()},

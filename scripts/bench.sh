@@ -13,7 +13,9 @@
 #
 # Namespaces are anonymous, served BACKING/<ID>.conf; with --named they have ip netns names
 # (bind mounts in a --netns-dir of each daemon's own: kK sees exactly K names) and are served
-# BACKING/<name>.conf, so the name table's lookup and size are measured too.
+# BACKING/<name>.conf, so the name table's lookup and size are measured too. With --marked
+# the backing files carry the owner mark resolvconffs puts on the files it creates (an xattr
+# with the namespace's NS_GET_ID), which it checks on every stat and open.
 #
 # Other work may share the machine (the test suite on 2 cores), so the subjects of a table are
 # measured by one bench-load run in alternating short slices (a round = one slice of each, in
@@ -26,7 +28,8 @@
 # (bind-mounted onto files on that tmpfs), so they are freed too. Exit 77 (skip) without root
 # or /dev/fuse.
 #
-#   scripts/bench.sh [--quick] [--named] [--rounds N] [--nice N] [--profile] [--out DIR]
+#   scripts/bench.sh [--quick] [--named] [--marked] [--rounds N] [--nice N] [--profile]
+#                    [--out DIR]
 #
 # --nice -5 (say) runs everything at a higher CPU priority: on a busy machine latencies then
 # include less waiting for a CPU, at the expense of the other work.
@@ -37,8 +40,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 usage() {
-	echo "usage: scripts/bench.sh [--quick] [--named] [--rounds N] [--nice N] [--profile]" \
-		"[--out DIR]" >&2
+	echo "usage: scripts/bench.sh [--quick] [--named] [--marked] [--rounds N] [--nice N]" \
+		"[--profile] [--out DIR]" >&2
 	exit 2
 }
 
@@ -47,12 +50,14 @@ MODE=full
 ROUNDS=
 PROFILE=0
 NAMED=0
+MARKED=0
 NICE=0
 OUT=
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--quick) MODE=quick ;;
 	--named) NAMED=1 ;;
+	--marked) MARKED=1 ;;
 	--rounds) ROUNDS=${2:?}; shift ;;
 	--nice) NICE=${2:?}; shift ;;
 	--profile) PROFILE=1 ;;
@@ -92,6 +97,7 @@ fi
 : "${RCFS_BENCH_BIN:=$(dirname "$RCFS_BIN")/bench}"
 OUT=${OUT:-$PWD/bench/results}
 NAME=$([ "$MODE" = quick ] && echo quick || echo latest)$([ "$NAMED" = 0 ] || echo -named)
+NAME+=$([ "$MARKED" = 0 ] || echo -marked)
 LOAD=$RCFS_BENCH_BIN/bench-load
 NSTOOL=$RCFS_BENCH_BIN/bench-ns
 
@@ -196,7 +202,8 @@ rcfs_daemon() {
 
 # backing_files FROM TO DIR: each namespace's own file, by ID or (--named) by name.
 backing_files() {
-	"$NSTOOL" files "$T/ns" "$1" "$2" "$3" $([ "$NAMED" = 0 ] || echo named)
+	"$NSTOOL" files "$T/ns" "$1" "$2" "$3" $([ "$NAMED" = 0 ] || echo named) \
+		$([ "$MARKED" = 0 ] || echo marked)
 }
 
 # ---- set-up
@@ -333,5 +340,5 @@ fi
 mkdir -p "$OUT"
 python3 bench/report.py --raw "$RAW" --stats "$STATS" --mode "$MODE" --rounds "$ROUNDS" \
 	--slice "$SLICE" --other-cpus "$OTHER_CPUS" --ks "${KS[*]}" --load-ns $LOAD_NS \
-	--named "$NAMED" --rev "$RCFS_BENCH_REV" --nice "$NICE" \
+	--named "$NAMED" --marked "$MARKED" --rev "$RCFS_BENCH_REV" --nice "$NICE" \
 	--out "$OUT" --name "$NAME" --elapsed "$(elapsed)"
