@@ -49,10 +49,9 @@ pids+=($!)
 ip netns exec "$BLUE" dnsmasq -k --no-resolv --no-hosts --bind-interfaces --listen-address=127.0.0.2 \
 	--user=root --pid-file="$W/blue.pid" --address=/whoami.demo/10.0.0.2 2>/dev/null &
 pids+=($!)
-RED_ID=$(stat -L -c %i "/run/netns/$RED")
-BLUE_ID=$(stat -L -c %i "/run/netns/$BLUE")
-printf 'nameserver 127.0.0.1\n# red (netns %s)\n' "$RED_ID" >"$W/backing/$RED_ID.conf"
-printf 'nameserver 127.0.0.2\n# blue (netns %s)\n' "$BLUE_ID" >"$W/backing/$BLUE_ID.conf"
+# Files by ip netns name (BACKING/NAME.conf); a file by inode number works too (ID.conf).
+printf 'nameserver 127.0.0.1\n# red\n' >"$W/backing/$RED.conf"
+printf 'nameserver 127.0.0.2\n# blue\n' >"$W/backing/$BLUE.conf"
 show ls -l "$W/backing"
 
 say "Mount resolvconffs over /etc/resolv.conf (host namespace: served a copy of its file)"
@@ -83,6 +82,9 @@ show cat /etc/resolv.conf
 
 say "What the daemon decided (-v)"
 grep "open:" "$W/daemon.log" | tail -n 8
+
+say "Who is served which file (--list, no mount needed)"
+show "$BIN" --list -d "$W/host-resolv.conf" "$W/backing" /etc/resolv.conf
 
 say "SIGTERM unmounts; /etc/resolv.conf is the original file again"
 kill -TERM "${pids[2]}"
