@@ -118,30 +118,34 @@ cleanup() {
 	# the namespaces are freed with it.
 	umount -l "$T" 2>/dev/null || true
 	rmdir "$T" 2>/dev/null || true
-	wait_netns_freed
+	wait_netns_teardown
 	for p in "${RESTORE[@]}"; do
 		echo "${p#* }" >"${p%% *}"
 	done
 	exit $rc
 }
 
-# The kernel frees network namespaces in a work queue, after we let go of them: for 10,000
-# that is some 20 s of one CPU. Wait for it (at most 2 minutes), so the run's cost is all
-# inside the run and a next run, or the test suite, does not pay it.
-net_namespaces() {
-	awk '$1 == "net_namespace" { print $2 }' /proc/slabinfo 2>/dev/null
+# The kernel tears network namespaces down in a work queue after we let go of them: for
+# 10,000, some 20 s of one CPU. Wait while it does (at most 30 s), so that a next run, or the
+# test suite, does not pay for this one unannounced. There is no count of namespaces being
+# torn down (the slab's counts lag by minutes), so: until the machine is nearly idle.
+CREATED_NETNS=0
+cpu_busy() { # all CPUs' busy time so far, in clock ticks
+	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
 }
-NETNS_BEFORE=$(net_namespaces)
-wait_netns_freed() {
-	local i n
-	[ -n "$NETNS_BEFORE" ] || return 0
-	for ((i = 0; i < 240; i++)); do
-		n=$(net_namespaces)
-		[ "$n" -gt $((NETNS_BEFORE + 100)) ] || return 0
-		[ "$i" != 0 ] || log "waiting for the kernel to free $((n - NETNS_BEFORE)) network namespaces"
-		sleep 0.5
+wait_netns_teardown() {
+	local i b0 b1 hz
+	[ "$CREATED_NETNS" = 1 ] || return 0
+	hz=$(getconf CLK_TCK)
+	log "waiting for the kernel to tear the network namespaces down"
+	for ((i = 0; i < 30; i++)); do
+		b0=$(cpu_busy)
+		sleep 1
+		b1=$(cpu_busy)
+		[ $((b1 - b0)) -ge $((hz * 3 / 10)) ] || return 0
 	done
 }
+
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -208,6 +212,7 @@ backing_files() {
 
 # ---- set-up
 log "creating $K_MAX network namespaces"
+CREATED_NETNS=1
 "$NSTOOL" create "$T/ns" 0 "$K_MAX"
 
 "$NSTOOL" fill "$T/native.conf"
@@ -242,9 +247,6 @@ refill() {
 # stop the test suite running beside it, but it can say so. In clock ticks: all CPUs' busy
 # time from /proc/stat, ours from /proc/PID/stat (utime stime cutime cstime) of the daemons
 # and of this shell (whose reaped children are every bench-load run).
-cpu_busy() {
-	awk '/^cpu / { print $2 + $3 + $4 + $7 + $8 + $9 }' /proc/stat
-}
 our_cpu() {
 	local p sum=0
 	for p in $$ "${PIDS[@]}"; do
