@@ -104,7 +104,8 @@ int names_scan(const char *dir, dev_t nsfs_dev, size_t ext_len, struct names_tab
 	(void)closedir(d);
 	for (size_t i = 0; i < t->count; i++)
 		t->entries[i].name = t->strings + (size_t)t->entries[i].name;
-	qsort(t->entries, t->count, sizeof(*t->entries), entry_cmp);
+	if (t->count > 1) /* entries is NULL when there are none: not even qsort may see it */
+		qsort(t->entries, t->count, sizeof(*t->entries), entry_cmp);
 	*ret = t;
 	return 0;
 oom:
