@@ -7,6 +7,8 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 export RCFS_MUST_RUN=1
+# Undefined behaviour fails the test that hits it (the daemon's log is checked as well).
+export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 
 passed=0
 failed=0

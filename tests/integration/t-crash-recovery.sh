@@ -1,5 +1,6 @@
 #!/bin/bash
-# After kill -9 the mount point shows the original file again within 1 s, never ENOTCONN, and
+# After kill -9 the mount point shows the original file again (about 50 ms on an idle machine;
+# the test allows 5 s, as a loaded CI machine may run fusermount3 late), and
 # the daemon starts again over it. A dead mount left without auto-unmount is detached at the
 # next start, with a log line. A second daemon on a live mount is refused.
 . "$(dirname "$0")/lib.sh"
@@ -13,7 +14,7 @@ kill -KILL "$DAEMON_PID"
 wait "$DAEMON_PID" 2>/dev/null || true
 DAEMON_PID=
 ok=
-for i in $(seq 20); do
+for i in $(seq 100); do
 	if out=$(cat "$MNT" 2>&1) && [ "$out" = "original file under the mount" ]; then
 		ok=$i
 		break
@@ -23,7 +24,7 @@ for i in $(seq 20); do
 	esac
 	sleep 0.05
 done
-[ -n "$ok" ] || fail "original file not back within 1 s after kill -9: $out"
+[ -n "$ok" ] || fail "original file not back within 5 s after kill -9: $out"
 echo "original file back after $((ok * 50)) ms"
 is_mounted "$MNT" && fail "mount still there after kill -9"
 
