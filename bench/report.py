@@ -10,6 +10,7 @@ with a busy one). Each target also shows the middle half of its per-round values
 """
 import argparse
 import json
+import math
 import os
 import platform
 import shutil
@@ -104,22 +105,51 @@ def by_round(rows, **match):
     }
 
 
+def median(values):
+    """The median, or nan when no round measured anything."""
+    values = list(values)
+    return statistics.median(values) if values else math.nan
+
+
 def median_of(rows, field, **match):
-    return statistics.median(r[field] for r in by_round(rows, **match).values())
+    return median(r[field] for r in by_round(rows, **match).values())
+
+
+def measured(v):
+    """False for a slice in which no call finished (us_per_op inf, ops_per_s 0)."""
+    return 0 < v < math.inf
 
 
 def paired_ratios(rows, field, num, den):
-    """Per round, num[field] / den[field]; num and den are match dicts."""
+    """Per round, num[field] / den[field]; num and den are match dicts. Rounds where either
+    side saw no call finish tell nothing about the ratio and are left out."""
     a, b = by_round(rows, **num), by_round(rows, **den)
-    return [a[r][field] / b[r][field] for r in sorted(a) if r in b]
+    return [
+        a[r][field] / b[r][field]
+        for r in sorted(a)
+        if r in b and measured(a[r][field]) and measured(b[r][field])
+    ]
 
 
 def quartiles(values):
     """The middle half of the rounds, (25th, 75th percentile): how much to trust a median."""
+    if not values:
+        return (math.nan, math.nan)
     if len(values) < 2:
         return (values[0], values[0])
     q = statistics.quantiles(values, n=4, method="inclusive")
     return (q[0], q[2])
+
+
+def finite(v):
+    """V for JSON: inf and nan (no call finished, no round measured) become null."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None
+    if isinstance(v, dict):
+        return {k: finite(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [finite(x) for x in v]
+    return v
 
 
 def fmt_us(v):
@@ -151,7 +181,7 @@ def main():
                 ratios = paired_ratios(
                     ops_rows, "us_per_op", rcfs, {"subject": s, "op": op, "threads": threads}
                 )
-                entry["rcfs_over_" + s] = statistics.median(ratios)
+                entry["rcfs_over_" + s] = median(ratios)
                 entry["rcfs_over_" + s + "_rounds"] = ratios
             ops.append(entry)
 
@@ -167,7 +197,7 @@ def main():
             )
             for s in SUBJECTS
         }
-        gain[op] = {s: statistics.median(v) for s, v in gain_rounds[op].items()}
+        gain[op] = {s: median(v) for s, v in gain_rounds[op].items()}
 
     # ---- scaling with K
     scaling = []
@@ -176,7 +206,7 @@ def main():
         entry = {"k": k}
         for op in ("stat", "read"):
             entry[op + "_us"] = median_of(scale_rows, "us_per_op", subject=s, op=op)
-            entry[op + "_over_floor"] = statistics.median(
+            entry[op + "_over_floor"] = median(
                 paired_ratios(
                     scale_rows,
                     "us_per_op",
@@ -199,7 +229,7 @@ def main():
         )
         for op in ("stat", "read")
     }
-    scaling_ratio = {op: statistics.median(v) for op, v in scaling_rounds.items()}
+    scaling_ratio = {op: median(v) for op, v in scaling_rounds.items()}
 
     # ---- targets
     targets = []
@@ -377,7 +407,7 @@ def main():
         "raw": rows,
     }
     with open(base + ".json", "w") as f:
-        json.dump(result, f, indent=1)
+        json.dump(finite(result), f, indent=1)
         f.write("\n")
     plot(base, scaling, floor_scale)
 
