@@ -70,7 +70,8 @@ done
 
 # Seconds per slice, and rounds (plus one warm-up round). A run measures 28 subjects (3 ops x
 # 2 thread counts x 3 subjects, 2 ops x (floor + 4 K)): full, 28 x 42 x 0.25 s = 5 minutes;
-# quick, 28 x 16 x 0.1 s = 45 seconds, still every subject, operation and K.
+# quick, 28 x 13 x 0.1 s = 36 seconds, still every subject, operation and K. Plus set-up
+# (10,000 namespaces: ~5 s) and the kernel's teardown of them (up to 30 s).
 if [ "$MODE" = quick ]; then
 	SLICE=0.1 ROUNDS=${ROUNDS:-12}
 else
