@@ -26,8 +26,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	argv[argc] = NULL;
 	if (options_parse(argc, argv, &cfg) == OPTIONS_RUN) {
 		/* What a successful parse promises main.c. */
-		if (!cfg.backing_dir || !cfg.mountpoint || !cfg.backing_dir[0] ||
-		    !cfg.mountpoint[0] || strchr(cfg.extension, '/') ||
+		/* (--list and --gc take no MOUNTPOINT, or an optional one) */
+		if (!cfg.backing_dir || !cfg.backing_dir[0] ||
+		    (cfg.mode == MODE_SERVE && !cfg.mountpoint) ||
+		    (cfg.mountpoint && !cfg.mountpoint[0]) ||
+		    (cfg.mode == MODE_GC && cfg.mountpoint) ||
+		    (cfg.remove && cfg.mode != MODE_GC) || strchr(cfg.extension, '/') ||
 		    strlen(cfg.extension) > OPTIONS_EXTENSION_MAX)
 			abort();
 		(void)options_max_read(cfg.fuse_opts);
