@@ -80,6 +80,18 @@ assert_eq() {
 	[ "$1" = "$2" ] || fail "$3: expected '$1', got '$2'"
 }
 
+# eventually_eq EXPECTED WHAT CMD...: CMD's output becomes EXPECTED within 5 s (the daemon
+# learns of ip netns changes asynchronously, from its watcher thread).
+eventually_eq() {
+	local want=$1 what=$2 got= i
+	shift 2
+	for i in $(seq 100); do
+		got=$("$@" 2>&1) && [ "$got" = "$want" ] && return 0
+		sleep 0.05
+	done
+	fail "$what: expected '$want', got '$got'"
+}
+
 assert_contains() {
 	case "$2" in
 	*"$1"*) ;;
