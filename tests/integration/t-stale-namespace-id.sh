@@ -25,7 +25,7 @@ catch_reuse() {
 }
 
 REUSED=
-for attempt in 1 2 3 4 5; do
+for attempt in $(seq 12); do
 	new_ns A
 	ID=$(ns_id "$A")
 	in_ns "$A" sh -c "echo 'search of the dead namespace' >>'$MNT'"
