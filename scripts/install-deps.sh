@@ -6,6 +6,6 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update
 apt-get install -y --no-install-recommends \
 	meson ninja-build gcc libc6-dev pkg-config libfuse3-dev fuse3 libcmocka-dev libsystemd-dev \
-	iproute2 util-linux procps dnsmasq-base valgrind gnuplot-nox \
+	iproute2 util-linux procps dnsmasq-base valgrind gnuplot-nox python3 \
 	systemd git build-essential dpkg-dev debhelper \
 	clang libclang-rt-14-dev clang-format cppcheck
