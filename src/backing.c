@@ -375,7 +375,6 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 	/* The namespace's own file: by name first, then by ID. */
 	for (size_t i = 0; i <= l.n_names; i++) {
 		own_candidate(ctx, &l, i, file, sizeof(file));
-		describe(ctx, true, file, ret_path, path_size);
 		/* O_TRUNC waits for the owner check: a stale file is moved aside whole. */
 		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS & ~O_TRUNC);
 		if (fd >= 0 && i == l.n_names) {
@@ -385,30 +384,31 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 				fd = r;
 			}
 		}
-		if (fd >= 0) {
-			if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
-				r = -errno;
-				(void)close(fd);
-				return r;
-			}
-			*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
-			return 0;
-		}
-		if (fd != -ENOENT)
+		if (fd == -ENOENT)
+			continue;
+		describe(ctx, true, file, ret_path, path_size); /* only for what is returned */
+		if (fd < 0)
 			return fd;
+		if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+			r = -errno;
+			(void)close(fd);
+			return r;
+		}
+		*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
+		return 0;
 	}
 
 	/* What it reads until it writes: ip netns exec's file, or the template. */
 	for (size_t i = 0; ctx->etc_netns_dir && i < l.n_names && view_fd < 0; i++) {
 		etc_netns_path(ctx, l.names[i], file, sizeof(file));
 		fd = open_regular_at(AT_FDCWD, file, O_RDONLY);
-		if (fd >= 0) {
-			view_fd = fd;
-			view = RCFS_SOURCE_ETC_NETNS;
-			describe(ctx, false, file, ret_path, path_size);
-		} else if (fd != -ENOENT && fd != -ENOTDIR) {
+		if (fd == -ENOENT || fd == -ENOTDIR)
+			continue;
+		describe(ctx, false, file, ret_path, path_size);
+		if (fd < 0)
 			return fd;
-		}
+		view_fd = fd;
+		view = RCFS_SOURCE_ETC_NETNS;
 	}
 	if (view_fd < 0 && ctx->template_fd >= 0) {
 		view_fd = template_view(ctx, key);
@@ -448,29 +448,29 @@ int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct 
 
 	for (size_t i = 0; i <= l.n_names; i++) {
 		own_candidate(ctx, &l, i, file, sizeof(file));
-		describe(ctx, true, file, ret_path, path_size);
 		/* No owner check here: it costs a third of the daemon's own work per stat (the
 		 * bench measured +11 us of ~35), and the next open makes it (a stale file is moved
 		 * aside there), so a stat shows a dead namespace's attributes at most until then,
 		 * never its bytes. */
 		r = stat_regular_at(ctx->backing_dir_fd, file, ret_st);
-		if (r == 0) {
-			*ret_source = RCFS_SOURCE_OWN;
-			return 0;
-		}
-		if (r != -ENOENT)
+		if (r == -ENOENT)
+			continue;
+		describe(ctx, true, file, ret_path, path_size); /* only for what is returned */
+		if (r < 0)
 			return r;
+		*ret_source = RCFS_SOURCE_OWN;
+		return 0;
 	}
 	for (size_t i = 0; ctx->etc_netns_dir && i < l.n_names; i++) {
 		etc_netns_path(ctx, l.names[i], file, sizeof(file));
 		r = stat_regular_at(AT_FDCWD, file, ret_st);
-		if (r == 0) {
-			describe(ctx, false, file, ret_path, path_size);
-			*ret_source = RCFS_SOURCE_ETC_NETNS;
-			return 0;
-		}
-		if (r != -ENOENT && r != -ENOTDIR)
+		if (r == -ENOENT || r == -ENOTDIR)
+			continue;
+		describe(ctx, false, file, ret_path, path_size);
+		if (r < 0)
 			return r;
+		*ret_source = RCFS_SOURCE_ETC_NETNS;
+		return 0;
 	}
 	if (ctx->template_fd < 0) {
 		describe(ctx, true, l.id_file, ret_path, path_size);
