@@ -14,49 +14,45 @@
 
 static const char *file, *nsfile;
 
-static void show_fd(const char *who, int fd)
+/* One line: the first line of what FD reads from offset 0, and ST's size and inode. */
+static void print_view(const char *who, int fd, const struct stat *st)
 {
 	char buf[256] = "";
-	struct stat st;
-	ssize_t n;
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
 
-	n = pread(fd, buf, sizeof(buf) - 1, 0);
-	if (n < 0 || fstat(fd, &st) < 0) {
-		printf("%s error %s\n", who, strerror(errno));
-		return;
-	}
-	buf[n] = '\0';
-	buf[strcspn(buf, "\n")] = '\0';
-	printf("%s %s size=%lld ino=%llu\n", who, buf, (long long)st.st_size,
-	       (unsigned long long)st.st_ino);
-}
-
-static void show_path(const char *who)
-{
-	char buf[256] = "";
-	struct stat st;
-	ssize_t n;
-	int fd;
-
-	if (stat(file, &st) < 0) {
-		printf("%s error %s\n", who, strerror(errno));
-		return;
-	}
-	fd = open(file, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		printf("%s error %s\n", who, strerror(errno));
-		return;
-	}
-	n = read(fd, buf, sizeof(buf) - 1);
-	(void)close(fd);
 	if (n < 0) {
 		printf("%s error %s\n", who, strerror(errno));
 		return;
 	}
 	buf[n] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	printf("%s %s size=%lld ino=%llu\n", who, buf, (long long)st.st_size,
-	       (unsigned long long)st.st_ino);
+	printf("%s %s size=%lld ino=%llu\n", who, buf, (long long)st->st_size,
+	       (unsigned long long)st->st_ino);
+}
+
+static void show_fd(const char *who, int fd)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0) {
+		printf("%s error %s\n", who, strerror(errno));
+		return;
+	}
+	print_view(who, fd, &st);
+}
+
+/* stat(2) by path, then a fresh open: what a caller in this thread's namespace gets. */
+static void show_path(const char *who)
+{
+	struct stat st;
+	int fd;
+
+	if (stat(file, &st) < 0 || (fd = open(file, O_RDONLY | O_CLOEXEC)) < 0) {
+		printf("%s error %s\n", who, strerror(errno));
+		return;
+	}
+	print_view(who, fd, &st);
+	(void)close(fd);
 }
 
 static void *thread_main(void *arg)

@@ -151,6 +151,13 @@ stop_daemon() {
 	fi
 }
 
+# kill_daemon: kill -9, as the OOM killer would; no unmount by the daemon.
+kill_daemon() {
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null || true
+	DAEMON_PID=
+}
+
 # new_ns VAR: a fresh anonymous network namespace held by a sleeper; VAR gets its pid.
 new_ns() {
 	local pid host i

@@ -10,9 +10,7 @@ echo "A's view" >"$BACKING/$(ns_id "$A").conf"
 
 start_daemon "$BACKING" "$MNT"
 assert_eq "A's view" "$(in_ns "$A" cat "$MNT")" "before kill"
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
-DAEMON_PID=
+kill_daemon
 ok=
 for i in $(seq 100); do
 	if out=$(cat "$MNT" 2>&1) && [ "$out" = "original file under the mount" ]; then
@@ -40,9 +38,7 @@ stop_daemon
 
 # Without auto-unmount a kill -9 leaves a dead mount (ENOTCONN); the next start detaches it.
 start_daemon --no-auto-unmount "$BACKING" "$MNT"
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
-DAEMON_PID=
+kill_daemon
 out=$(cat "$MNT" 2>&1) && fail "dead mount readable: $out"
 assert_contains "Transport endpoint is not connected" "$out" "dead mount"
 start_daemon "$BACKING" "$MNT"

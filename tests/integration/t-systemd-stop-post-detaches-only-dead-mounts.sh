@@ -52,9 +52,7 @@ echo "host" >"$BACKING/$HOST_ID.conf"
 
 # Killed without auto-unmount: a dead mount, ENOTCONN for every reader; the cleanup detaches it.
 start_daemon --no-auto-unmount "$BACKING" "$MNT"
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null || true
-DAEMON_PID=
+kill_daemon
 out=$(cat "$MNT" 2>&1) && fail "expected a dead mount after kill -9, read: $out"
 assert_contains "not connected" "$out" "read from the dead mount"
 assert_contains "detaching the dead resolvconffs mount" "$(stop_post)" "output for a dead mount"
