@@ -54,7 +54,7 @@ RCFS_SANITIZED=1 run_suite asan+ubsan build-asan --buildtype=debug -Db_sanitize=
 
 echo "=== libFuzzer, 10 s per parser (scripts/fuzz.sh SECONDS runs them longer)"
 rm -rf build-fuzz
-for target in options link name mountinfo lint filter; do
+for target in options link name mountinfo lint filter status; do
 	if scripts/fuzz.sh 10 "$target"; then
 		record "fuzz-$target" OK
 	else

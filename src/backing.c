@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/sendfile.h>
+#include <sys/uio.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -18,13 +19,16 @@
 #include "names.h"
 #include "util.h"
 
-/* On files the daemon creates for a namespace by ID: the namespace's never-reused 64-bit id
- * (NS_GET_ID). The kernel hands a dead namespace's inode number, so its ID, to the next new
- * namespace; this tells the two apart. Files an admin wrote carry none and are trusted. */
+/* On files the daemon creates for a namespace by ID: "BOOT_ID:COOKIE", the boot and the
+ * namespace's 64-bit id that is never reused within a boot (key_cookie()). The kernel hands a
+ * dead namespace's inode number, so its ID, to the next new namespace, and the cookies start
+ * again at each boot; the two together tell an old namespace from a new one. Files an admin
+ * wrote carry none and are trusted. (Marks of 0.2.0 are a bare cookie.) */
 #define OWNER_XATTR "user.resolvconffs.ns"
 
-/* Flags of the caller's open(2) that the backing file's open keeps. */
-#define PASSED_FLAGS (O_ACCMODE | O_APPEND | O_TRUNC | O_SYNC | O_DSYNC)
+/* Flags of the caller's open(2) that the backing file's open keeps. Not O_APPEND: a caller
+ * may set or clear it with fcntl() after open, and each WRITE says which (backing_write()). */
+#define PASSED_FLAGS (O_ACCMODE | O_TRUNC | O_SYNC | O_DSYNC)
 
 const char *backing_source_name(enum rcfs_source source)
 {
@@ -111,17 +115,16 @@ static void describe(const struct rcfs_ctx *ctx, bool in_backing, const char *fi
 
 /* A file is opened without following a symlink, and only if it is a regular file
  * (O_NONBLOCK: a FIFO planted in the directory cannot hang the open). */
-static int open_regular_at(int dir_fd, const char *name, int flags)
+static int open_regular_at(int dir_fd, const char *name, int flags, struct stat *ret_st)
 {
 	_cleanup_close_ int fd = -1;
-	struct stat st;
 
 	fd = openat(dir_fd, name, flags | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
 		return -errno; /* ELOOP: a symlink; refused */
-	if (fstat(fd, &st) < 0)
+	if (fstat(fd, ret_st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
+	if (!S_ISREG(ret_st->st_mode))
 		return -EACCES;
 	return TAKE_FD(fd); /* O_NONBLOCK is a no-op for a regular file's reads and writes */
 }
@@ -146,17 +149,28 @@ static int copy_all(int from_fd, int to_fd)
 	return n < 0 ? -errno : 0;
 }
 
+/* The copy gets the owner and permission bits of what the namespace was reading (never its
+ * set-id bits), so the same callers may write it as could write the view. */
+static int take_attributes(int fd, const struct stat *view)
+{
+	if (fchown(fd, view->st_uid, view->st_gid) < 0 || fchmod(fd, view->st_mode & 0777) < 0)
+		return -errno; /* fchmod after fchown: not the umask's idea */
+	return 0;
+}
+
 /* A file nobody can see yet, filled from src_fd (unless it is about to be truncated). */
-static int make_unlinked_copy(const struct rcfs_ctx *ctx, int src_fd, bool copy)
+static int make_unlinked_copy(const struct rcfs_ctx *ctx, int src_fd, const struct stat *view,
+			      bool copy)
 {
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	fd = openat(ctx->backing_dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0644);
+	fd = openat(ctx->backing_dir_fd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
-	if (fchmod(fd, 0644) < 0) /* not the umask's idea */
-		return -errno;
+	r = take_attributes(fd, view);
+	if (r < 0)
+		return r;
 	if (copy) {
 		r = copy_all(src_fd, fd);
 		if (r < 0)
@@ -184,7 +198,8 @@ static int link_unlinked(const struct rcfs_ctx *ctx, int fd, const char *name)
 
 /* Fallback where O_TMPFILE is not supported: a hidden temporary name, linked (never renamed:
  * a rename would replace a file another caller created meanwhile), then unlinked. */
-static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, int src_fd, bool copy)
+static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, int src_fd,
+				const struct stat *view, bool copy)
 {
 	_cleanup_close_ int fd = -1;
 	char tmp[NAME_MAX + 1];
@@ -192,10 +207,10 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, in
 
 	(void)snprintf(tmp, sizeof(tmp), ".%.200s.%d.tmp", name, (int)gettid());
 	fd = openat(ctx->backing_dir_fd, tmp, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
-		    0644);
+		    0600);
 	if (fd < 0)
 		return -errno;
-	r = fchmod(fd, 0644) < 0 ? -errno : 0;
+	r = take_attributes(fd, view);
 	if (r == 0 && copy) {
 		r = copy_all(src_fd, fd);
 		if (r == 0 && fdatasync(fd) < 0)
@@ -210,12 +225,12 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, in
 /* Marks a new file as KEY's namespace's (when the kernel can say which one that is). */
 static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
 {
-	char value[24];
+	char value[64];
 	uint64_t cookie;
 
 	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
 		return;
-	(void)snprintf(value, sizeof(value), "%" PRIu64, cookie);
+	(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
 	(void)fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
 }
 
@@ -223,19 +238,20 @@ static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, i
  * was reading (src_fd). Readers see either no file (so the old view) or the whole copy,
  * never a half-made one. Returns an fd open O_RDWR on the file now under NAME. */
 static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *key, bool by_id,
-			   const char *name, int src_fd, int flags)
+			   const char *name, int src_fd, const struct stat *view, int flags,
+			   struct stat *ret_st)
 {
 	bool copy = !(flags & O_TRUNC);
 	_cleanup_close_ int fd = -1;
 	int r;
 
-	fd = make_unlinked_copy(ctx, src_fd, copy);
+	fd = make_unlinked_copy(ctx, src_fd, view, copy);
 	if (fd >= 0) {
 		if (by_id)
 			mark_owner(ctx, key, fd); /* before the name exists: never seen unmarked */
 		r = link_unlinked(ctx, fd, name);
 	} else if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
-		fd = create_via_temp_name(ctx, name, src_fd, copy);
+		fd = create_via_temp_name(ctx, name, src_fd, view, copy);
 		r = fd < 0 ? fd : 0;
 		if (fd >= 0 && by_id)
 			mark_owner(ctx, key, fd);
@@ -243,10 +259,10 @@ static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *ke
 		return fd;
 	}
 	if (r == -EEXIST) /* another caller of this namespace won the race: use its file */
-		return open_regular_at(ctx->backing_dir_fd, name, flags & PASSED_FLAGS);
+		return open_regular_at(ctx->backing_dir_fd, name, flags & PASSED_FLAGS, ret_st);
 	if (r < 0)
 		return r;
-	if ((flags & O_APPEND) && fcntl(fd, F_SETFL, O_APPEND) < 0)
+	if (fstat(fd, ret_st) < 0)
 		return -errno;
 	return TAKE_FD(fd);
 }
@@ -258,8 +274,10 @@ static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *ke
 static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd,
 		       const char *name)
 {
-	char value[32], aside[NAME_MAX + 1];
+	char value[64], aside[NAME_MAX + 1];
+	const char *number = value, *colon;
 	uint64_t mark, cookie;
+	bool same_boot = true;
 	ssize_t n;
 	char *end;
 
@@ -267,18 +285,27 @@ static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, i
 	if (n <= 0)
 		return 0; /* unmarked */
 	value[n] = '\0';
+	colon = strrchr(value, ':');
+	if (colon) {
+		same_boot = (size_t)(colon - value) == strlen(ctx->boot_id) &&
+			    memcmp(value, ctx->boot_id, (size_t)(colon - value)) == 0;
+		number = colon + 1;
+	}
 	errno = 0;
-	mark = strtoull(value, &end, 10);
-	if (errno || *end || key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark)
+	mark = strtoull(number, &end, 10);
+	if (errno || *end || end == number)
+		return 0; /* not our mark */
+	if (same_boot && (key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark))
 		return 0;
 	(void)snprintf(aside, sizeof(aside), "%.200s.stale-%" PRIu64, name, mark);
 	if (renameat2(ctx->backing_dir_fd, name, ctx->backing_dir_fd, aside, RENAME_NOREPLACE) <
 		    0 &&
 	    errno != ENOENT) /* ENOENT: another caller moved it first */
 		return -errno;
-	log_warning("'%s/%s' belonged to a %s namespace that no longer exists (its ID was "
-		    "reused); moved to '%s'",
-		    ctx->cfg->backing_dir, name, key_kind_name(key->kind), aside);
+	log_warning("'%s/%s' belonged to a %s namespace that no longer exists (%s); moved to "
+		    "'%s'",
+		    ctx->cfg->backing_dir, name, key_kind_name(key->kind),
+		    same_boot ? "its ID was reused" : "it was made before this boot", aside);
 	return -ENOENT;
 }
 
@@ -356,28 +383,27 @@ static int template_view(const struct rcfs_ctx *ctx, const struct rcfs_key *key)
 	return r;
 }
 
-int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
-		 struct rcfs_served *ret, char *ret_path, size_t path_size)
+static int run_check(const struct backing_check *check, const struct stat *st, int flags)
 {
-	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
-	_cleanup_close_ int view_fd = -1;
-	char file[PATH_MAX], own[NAME_MAX + 1];
-	enum rcfs_source view = RCFS_SOURCE_NONE;
-	struct lookup l;
+	return check ? check->fn(check->arg, st, flags) : 0;
+}
+
+/* The namespace's own file, by name first, then by ID: an fd (checked, truncated for O_TRUNC),
+ * -ENOENT when it has none, or another -errno. */
+static int open_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key, const struct lookup *l,
+		    int flags, const struct backing_check *check, struct stat *ret_st,
+		    char *ret_path, size_t path_size)
+{
+	char file[PATH_MAX];
 	int fd, r;
 
-	r = lookup_init(ctx, key, &l);
-	if (r < 0)
-		return r;
-	/* Where a write that finds no own file creates one: the first candidate. */
-	own_candidate(ctx, &l, 0, own, sizeof(own));
-
-	/* The namespace's own file: by name first, then by ID. */
-	for (size_t i = 0; i <= l.n_names; i++) {
-		own_candidate(ctx, &l, i, file, sizeof(file));
-		/* O_TRUNC waits for the owner check: a stale file is moved aside whole. */
-		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS & ~O_TRUNC);
-		if (fd >= 0 && i == l.n_names) {
+	for (size_t i = 0; i <= l->n_names; i++) {
+		own_candidate(ctx, l, i, file, sizeof(file));
+		/* O_TRUNC waits for the owner and access checks: a stale file is moved aside
+		 * whole, and a refused caller truncates nothing. */
+		fd = open_regular_at(ctx->backing_dir_fd, file, flags & PASSED_FLAGS & ~O_TRUNC,
+				     ret_st);
+		if (fd >= 0 && i == l->n_names) {
 			r = check_owner(ctx, key, fd, file);
 			if (r < 0) {
 				(void)close(fd);
@@ -389,50 +415,106 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 		describe(ctx, true, file, ret_path, path_size); /* only for what is returned */
 		if (fd < 0)
 			return fd;
-		if ((flags & O_TRUNC) && ftruncate(fd, 0) < 0) {
+		r = run_check(check, ret_st, flags);
+		if (r == 0 && (flags & O_TRUNC) && ftruncate(fd, 0) < 0)
 			r = -errno;
+		if (r == 0 && (flags & O_TRUNC) && fstat(fd, ret_st) < 0)
+			r = -errno;
+		if (r < 0) {
 			(void)close(fd);
 			return r;
 		}
-		*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
-		return 0;
+		return fd;
 	}
+	return -ENOENT;
+}
 
-	/* What it reads until it writes: ip netns exec's file, or the template. */
-	for (size_t i = 0; ctx->etc_netns_dir && i < l.n_names && view_fd < 0; i++) {
-		etc_netns_path(ctx, l.names[i], file, sizeof(file));
-		fd = open_regular_at(AT_FDCWD, file, O_RDONLY);
+/* What a namespace without its own file reads until it writes: ip netns exec's file, or the
+ * template. Returns an fd, -ENOENT when there is neither, or another -errno. */
+static int open_view(const struct rcfs_ctx *ctx, const struct rcfs_key *key, const struct lookup *l,
+		     enum rcfs_source *ret_source, struct stat *ret_st, char *ret_path,
+		     size_t path_size)
+{
+	char file[PATH_MAX];
+	int fd;
+
+	for (size_t i = 0; ctx->etc_netns_dir && i < l->n_names; i++) {
+		etc_netns_path(ctx, l->names[i], file, sizeof(file));
+		fd = open_regular_at(AT_FDCWD, file, O_RDONLY, ret_st);
 		if (fd == -ENOENT || fd == -ENOTDIR)
 			continue;
 		describe(ctx, false, file, ret_path, path_size);
+		*ret_source = RCFS_SOURCE_ETC_NETNS;
+		return fd;
+	}
+	if (ctx->template_fd < 0)
+		return -ENOENT;
+	fd = template_view(ctx, key);
+	if (fd >= 0 && fstat(fd, ret_st) < 0) {
+		(void)close(fd);
+		return -errno;
+	}
+	describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
+	*ret_source = RCFS_SOURCE_TEMPLATE;
+	return fd;
+}
+
+int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
+		 const struct backing_check *check, struct rcfs_served *ret, char *ret_path,
+		 size_t path_size)
+{
+	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	_cleanup_close_ int view_fd = -1;
+	char own[NAME_MAX + 1];
+	enum rcfs_source view;
+	struct stat st, created;
+	struct lookup l;
+	int fd, r;
+
+	r = lookup_init(ctx, key, &l);
+	if (r < 0)
+		return r;
+	fd = open_own(ctx, key, &l, flags, check, &st, ret_path, path_size);
+	if (fd != -ENOENT) {
 		if (fd < 0)
 			return fd;
-		view_fd = fd;
-		view = RCFS_SOURCE_ETC_NETNS;
-	}
-	if (view_fd < 0 && ctx->template_fd >= 0) {
-		view_fd = template_view(ctx, key);
-		if (view_fd < 0)
-			return view_fd;
-		view = RCFS_SOURCE_TEMPLATE;
-		describe(ctx, false, ctx->cfg->default_file, ret_path, path_size);
-	}
-	if (view == RCFS_SOURCE_NONE) {
-		describe(ctx, true, own, ret_path, path_size);
-		return -ENOENT;
+		*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd, st };
+		return 0;
 	}
 
+	/* Where a write that finds no own file creates one: the first candidate. */
+	own_candidate(ctx, &l, 0, own, sizeof(own));
+	view_fd = open_view(ctx, key, &l, &view, &st, ret_path, path_size);
+	if (view_fd == -ENOENT)
+		describe(ctx, true, own, ret_path, path_size);
+	if (view_fd < 0)
+		return view_fd;
+	/* Decided against what the caller sees: the copy will have the same owner and mode. */
+	r = run_check(check, &st, flags);
+	if (r < 0)
+		return r;
 	if (!write) {
-		*ret = (struct rcfs_served){ view, TAKE_FD(view_fd) };
+		*ret = (struct rcfs_served){ view, TAKE_FD(view_fd), st };
 		return 0;
 	}
 
 	describe(ctx, true, own, ret_path, path_size);
-	fd = create_own_file(ctx, key, l.n_names == 0, own, view_fd, flags);
+	fd = create_own_file(ctx, key, l.n_names == 0, own, view_fd, &st, flags, &created);
 	if (fd < 0)
 		return fd;
-	*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd };
+	*ret = (struct rcfs_served){ RCFS_SOURCE_OWN, fd, created };
 	return 0;
+}
+
+int backing_write(int fd, const void *buf, size_t size, off_t off, bool append)
+{
+	struct iovec iov = { .iov_base = (void *)buf, .iov_len = size };
+	ssize_t n;
+
+	/* For an O_APPEND file the kernel's offset is its idea of the size, i.e. whatever some
+	 * namespace's stat said last: RWF_APPEND writes at this file's real end instead. */
+	n = pwritev2(fd, &iov, 1, append ? 0 : off, append ? RWF_APPEND : 0);
+	return n < 0 ? -errno : (int)n;
 }
 
 int backing_stat(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct stat *ret_st,
@@ -521,7 +603,7 @@ int backing_open_host(const struct rcfs_ctx *ctx, pid_t caller, struct rcfs_serv
 		return -errno;
 	if (!S_ISREG(st.st_mode))
 		return -EACCES;
-	*ret = (struct rcfs_served){ RCFS_SOURCE_HOST, TAKE_FD(fd) };
+	*ret = (struct rcfs_served){ RCFS_SOURCE_HOST, TAKE_FD(fd), st };
 	return 0;
 }
 

@@ -26,10 +26,18 @@ enum rcfs_source {
 	RCFS_SOURCE_NONE, /* nothing: ENOENT (used by --list) */
 };
 
-/* A source and an fd: what an open handle holds. */
+/* A source, an fd and the file's attributes when it was opened. */
 struct rcfs_served {
 	enum rcfs_source source;
 	int fd;
+	struct stat st;
+};
+
+/* Whether the caller may open ST (what it is about to be served) with open(2) flags FLAGS:
+ * 0 or a -errno. Called before anything is truncated or created. */
+struct backing_check {
+	int (*fn)(void *arg, const struct stat *st, int flags);
+	void *arg;
 };
 
 const char *backing_source_name(enum rcfs_source source);
@@ -38,11 +46,17 @@ const char *backing_source_name(enum rcfs_source source);
 int backing_name(uint64_t id, const char *ext, char *buf, size_t size);
 
 /* Opens what KEY is served for open(2) flags FLAGS (a write open — O_WRONLY, O_RDWR or
- * O_TRUNC — of a namespace without its own file creates it). ret_path (may be NULL) names
- * the file, for log lines. Returns 0, -ENOENT, -ELOOP/-EACCES (a symlink or a non-regular
- * file: refused), or another -errno. */
+ * O_TRUNC — of a namespace without its own file creates it, with the owner and mode of what
+ * it was reading). CHECK (may be NULL) decides first. ret_path (may be NULL) names the file,
+ * for log lines. Returns 0, -ENOENT, -ELOOP/-EACCES (a symlink or a non-regular file:
+ * refused), CHECK's error, or another -errno. */
 int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int flags,
-		 struct rcfs_served *ret, char *ret_path, size_t path_size);
+		 const struct backing_check *check, struct rcfs_served *ret, char *ret_path,
+		 size_t path_size);
+
+/* pwrite(2) at OFF, or at the file's end when the caller's file is O_APPEND now. Returns the
+ * bytes written or a -errno. */
+int backing_write(int fd, const void *buf, size_t size, off_t off, bool append);
 
 /* stat(2) of what KEY is served, without opening anything. ret_path may be NULL.
  * Returns 0 or the same errors as backing_open(). */

@@ -10,7 +10,10 @@
 #include "log.h"
 #include "options.h"
 
+struct fuse_session;
+struct rcfs_handles;
 struct rcfs_names;
+struct rcfs_page_cache;
 
 /* --drop-loopback: the default file without loopback nameservers, remade when it changes. */
 struct rcfs_filtered {
@@ -32,6 +35,10 @@ struct rcfs_ctx {
 	unsigned max_read; /* -o max_read=N, repeated to libfuse in init */
 	struct rcfs_key self; /* the daemon's own key: with --host-file, served that file */
 	struct rcfs_filtered *filtered; /* with --drop-loopback */
+	struct rcfs_handles *handles; /* what open handles hold, per uid */
+	struct rcfs_page_cache *page_cache; /* drops the inode's pages after READs */
+	char boot_id[40]; /* /proc/sys/kernel/random/boot_id, for owner marks */
+	char self_userns[64]; /* "user:[N]": whose capabilities count */
 	struct log_ratelimit unidentified_log;
 	struct log_ratelimit refused_log;
 };

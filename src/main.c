@@ -14,12 +14,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "backing.h"
 #include "context.h"
 #include "fsops.h"
+#include "handles.h"
 #include "key.h"
 #include "lint.h"
 #include "list.h"
@@ -27,6 +29,7 @@
 #include "mounts.h"
 #include "names.h"
 #include "options.h"
+#include "pagecache.h"
 #include "util.h"
 
 #if HAVE_LIBSYSTEMD
@@ -52,11 +55,18 @@ static int open_backing_dir(const char *path)
 		return log_error_errno(-errno, "backing directory '%s'", path);
 	if (fstat(fd, &st) < 0)
 		return log_error_errno(-errno, "backing directory '%s'", path);
-	/* Anyone who can write it could plant files that become other namespaces' views. */
-	if (st.st_mode & S_IWOTH) {
-		log_error("backing directory '%s': writable by everyone (mode %04o); refusing, "
-			  "use a directory only root can write",
-			  path, (unsigned)(st.st_mode & 07777));
+	/* Anyone else who can write it could plant files that become other namespaces' views. */
+	if (st.st_uid != 0) {
+		log_error("backing directory '%s': owned by uid %u, not root; refusing, use a "
+			  "directory only root can write",
+			  path, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		log_error("backing directory '%s': writable by its %s (mode %04o); refusing, use a "
+			  "directory only root can write",
+			  path, st.st_mode & S_IWOTH ? "others" : "group",
+			  (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
 	return TAKE_FD(fd);
@@ -225,6 +235,42 @@ static bool have_fusermount(void)
 	return false;
 }
 
+/* Every open costs a backing fd only for writers (read-only opens share one), but the soft
+ * limit systemd gives services is 1024: take the hard limit. Returns the limit in force. */
+static unsigned long raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return 1024;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t old = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			rl.rlim_cur = old;
+	}
+	return rl.rlim_cur == RLIM_INFINITY ? 1UL << 20 : (unsigned long)rl.rlim_cur;
+}
+
+/* The boot's id, which owner marks carry: namespace cookies restart at every boot. */
+static int read_boot_id(char *buf, size_t size)
+{
+	_cleanup_close_ int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return log_error_errno(-errno, "cannot open /proc/sys/kernel/random/boot_id");
+	n = read(fd, buf, size - 1);
+	if (n <= 0)
+		return log_error_errno(n < 0 ? -errno : -EINVAL,
+				       "cannot read /proc/sys/kernel/random/boot_id");
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	return 0;
+}
+
 /* Mount, serve until a signal, unmount. CTX is complete but for underlying_fd, opened here. */
 static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs_key *self)
 {
@@ -232,12 +278,15 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
+	struct rcfs_page_cache page_cache = { .event_fd = -1 };
+	struct rcfs_handles handles;
 	char fsopts[128], path[PATH_MAX];
 	enum rcfs_source source;
 	bool auto_unmount;
 	struct stat st;
 	int r, ret = EXIT_FAILURE;
 
+	handles_init(&handles, raise_fd_limit());
 	/* auto_unmount: fusermount3 stays behind as our child and, if we die without unmounting,
 	 * detaches the dead mount, so callers see the original file instead of ENOTCONN. */
 	auto_unmount = cfg->auto_unmount && have_fusermount();
@@ -246,7 +295,9 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 			    "'%s' stays a dead mount until unmounted by hand",
 			    mountpoint);
 	(void)snprintf(fsopts, sizeof(fsopts),
-		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,default_permissions%s",
+		       /* No default_permissions: the kernel would check callers against the one
+			* inode's mode and owner, i.e. another namespace's file; access.c decides. */
+		       "fsname=resolvconffs,subtype=resolvconffs,allow_other,nosuid,nodev,noexec%s",
 		       auto_unmount ? ",auto_unmount" : "");
 	if (fuse_opt_add_arg(&args, "resolvconffs") < 0 || fuse_opt_add_arg(&args, "-o") < 0 ||
 	    fuse_opt_add_arg(&args, fsopts) < 0 ||
@@ -266,6 +317,7 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 		ret = EXIT_USAGE;
 		goto out;
 	}
+	ctx->handles = &handles;
 	if (fuse_set_signal_handlers(se) < 0) {
 		log_error("cannot install signal handlers");
 		goto out;
@@ -290,6 +342,12 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 		 cfg->default_file ? ", default file " : "",
 		 cfg->default_file ? cfg->default_file : "");
 
+	r = page_cache_start(&page_cache, se);
+	if (r < 0) {
+		log_error_errno(r, "cannot start the page cache thread");
+		goto out_unmount;
+	}
+	ctx->page_cache = &page_cache;
 	lint_warn_bypasses(mountpoint);
 	/* Type=notify: ready only now that the mount is live. */
 	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s", mountpoint);
@@ -309,6 +367,8 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	log_info("unmounting '%s'", mountpoint);
 
 out_unmount:
+	ctx->page_cache = NULL;
+	page_cache_stop(&page_cache);
 	fuse_session_unmount(se);
 out_signals:
 	fuse_remove_signal_handlers(se);
@@ -318,6 +378,7 @@ out:
 	if (se)
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
+	handles_done(&handles);
 	return ret;
 }
 
@@ -378,6 +439,13 @@ static int run(const struct rcfs_config *cfg)
 		.self = self,
 		.filtered = cfg->drop_loopback ? &filtered : NULL,
 	};
+
+	if (read_boot_id(ctx.boot_id, sizeof(ctx.boot_id)) < 0)
+		return EXIT_FAILURE;
+	r = (int)readlink("/proc/self/ns/user", ctx.self_userns, sizeof(ctx.self_userns) - 1);
+	if (r < 0)
+		return log_error_errno(-errno, "cannot read /proc/self/ns/user"), EXIT_FAILURE;
+	ctx.self_userns[r] = '\0';
 
 	if (cfg->key_kind == KEY_NET) {
 		struct stat nsfs;

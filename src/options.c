@@ -74,6 +74,23 @@ static int options_fail(const char *fmt, const char *arg)
 	return -EINVAL;
 }
 
+/* Whether the comma-separated list OPTS holds NAME. */
+static bool has_fuse_opt(const char *opts, const char *name)
+{
+	size_t name_len = strlen(name);
+
+	for (const char *p = opts; *p;) {
+		size_t len = strcspn(p, ",");
+
+		if (len == name_len && strncmp(p, name, len) == 0)
+			return true;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
 static int append_fuse_opts(char **opts, const char *add)
 {
 	size_t old = *opts ? strlen(*opts) : 0;
@@ -148,6 +165,14 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 			cfg.procfs = optarg;
 			break;
 		case 'o':
+			if (has_fuse_opt(optarg, "default_permissions")) {
+				options_free(&cfg);
+				return options_fail(
+					"-o %s: refused: with default_permissions the kernel checks "
+					"callers against another namespace's mode and owner (one "
+					"inode, many files); resolvconffs checks access itself",
+					optarg);
+			}
 			r = append_fuse_opts(&cfg.fuse_opts, optarg);
 			if (r < 0) {
 				options_free(&cfg);

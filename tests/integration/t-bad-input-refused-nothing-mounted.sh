@@ -22,6 +22,9 @@ expect_refused() {
 
 mkdir -m 755 "$T/empty-procfs" "$T/dir"
 mkdir -m 1777 "$T/world-writable"
+mkdir -m 775 "$T/group-writable"
+mkdir -m 755 "$T/users-dir"
+chown 65534 "$T/users-dir"
 echo x >"$T/file"
 
 expect_refused 2 "missing argument"
@@ -33,7 +36,12 @@ expect_refused 2 "needs an argument" "$BACKING" "$MNT" -d
 expect_refused 2 "--extension" -p a/b "$BACKING" "$MNT"
 expect_refused 1 "backing directory '$T/missing': No such file or directory" "$T/missing" "$MNT"
 expect_refused 1 "backing directory '$T/file': Not a directory" "$T/file" "$MNT"
-expect_refused 1 "writable by everyone" "$T/world-writable" "$MNT"
+expect_refused 1 "writable by its others (mode 1777)" "$T/world-writable" "$MNT"
+expect_refused 1 "backing directory '$T/group-writable': writable by its group (mode 0775)" \
+	"$T/group-writable" "$MNT"
+expect_refused 1 "backing directory '$T/users-dir': owned by uid 65534, not root" \
+	"$T/users-dir" "$MNT"
+expect_refused 2 "-o default_permissions: refused" -o default_permissions "$BACKING" "$MNT"
 expect_refused 1 "mount point '$T/nomnt': No such file or directory" "$BACKING" "$T/nomnt"
 expect_refused 1 "'$T/dir': not a regular file" "$BACKING" "$T/dir"
 echo y >"$BACKING/inside.conf"

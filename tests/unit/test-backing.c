@@ -106,10 +106,10 @@ static void test_own_file_read_and_missing(void **state)
 	struct rcfs_served s;
 	struct stat st;
 
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -ENOENT);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), -ENOENT);
 	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -ENOENT);
 	write_file(f->dir, "1001.conf", "own\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_OWN);
 	assert_string_equal(read_fd(s.fd), "own\n");
 	(void)close(s.fd);
@@ -126,12 +126,14 @@ static void test_append_ignores_the_offset(void **state)
 
 	/* The kernel's WRITE offset for O_APPEND may be another namespace's size. */
 	write_file(f->dir, "1009.conf", "one\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s, NULL, 0), 0);
-	assert_int_equal(pwrite(s.fd, "two\n", 4, 1000), 4);
-	assert_int_equal(pwrite(s.fd, "six\n", 4, 0), 4);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, NULL, &s, NULL, 0), 0);
+	assert_int_equal(backing_write(s.fd, "two\n", 4, 1000, true), 4);
+	assert_int_equal(backing_write(s.fd, "six\n", 4, 0, true), 4);
+	/* O_APPEND cleared with fcntl(): the offset counts again. */
+	assert_int_equal(backing_write(s.fd, "ONE\n", 4, 0, false), 4);
 	(void)close(s.fd);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
-	assert_string_equal(read_fd(s.fd), "one\ntwo\nsix\n");
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), 0);
+	assert_string_equal(read_fd(s.fd), "ONE\ntwo\nsix\n");
 	(void)close(s.fd);
 }
 
@@ -144,7 +146,7 @@ static void test_template_read_creates_nothing(void **state)
 	struct stat st;
 
 	use_template(f);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_TEMPLATE);
 	assert_true(s.fd != f->ctx.template_fd); /* its own fd: RELEASE closes it */
 	assert_string_equal(read_fd(s.fd), "nameserver 192.0.2.1\n");
@@ -163,9 +165,9 @@ static void test_first_write_copies_the_template(void **state)
 	int fd;
 
 	use_template(f);
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, &s, NULL, 0), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_APPEND, NULL, &s, NULL, 0), 0);
 	assert_int_equal(s.source, RCFS_SOURCE_OWN);
-	assert_int_equal(pwrite(s.fd, "search x\n", 9, 0), 9); /* O_APPEND: at the end */
+	assert_int_equal(backing_write(s.fd, "search x\n", 9, 0, true), 9); /* at the end */
 	(void)close(s.fd);
 	fd = openat(f->ctx.backing_dir_fd, "1003.conf", O_RDONLY | O_CLOEXEC);
 	assert_true(fd >= 0);
@@ -176,10 +178,41 @@ static void test_first_write_copies_the_template(void **state)
 
 	/* O_TRUNC: a fresh empty file, no copy. */
 	key.id = 1004;
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0), 0);
 	assert_string_equal(read_fd(s.fd), "");
 	(void)close(s.fd);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1004.conf", F_OK, 0), 0);
+}
+
+static int refuse_writes(void *arg, const struct stat *st, int flags)
+{
+	(void)st;
+	++*(int *)arg;
+	return (flags & O_ACCMODE) == O_RDONLY && !(flags & O_TRUNC) ? 0 : -EACCES;
+}
+
+static void test_check_decides_before_truncate_or_copy(void **state)
+{
+	struct fixture *f = *state;
+	struct rcfs_key key = { KEY_NET, 1010, 0 };
+	int calls = 0;
+	struct backing_check check = { refuse_writes, &calls };
+	struct rcfs_served s;
+
+	write_file(f->dir, "1010.conf", "keep me\n");
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &check, &s, NULL, 0),
+			 -EACCES);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &check, &s, NULL, 0), 0);
+	assert_string_equal(read_fd(s.fd), "keep me\n"); /* not truncated */
+	assert_int_equal(s.st.st_size, 8);
+	(void)close(s.fd);
+
+	/* A refused first write of a namespace without a file makes none. */
+	use_template(f);
+	key.id = 1011;
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDWR, &check, &s, NULL, 0), -EACCES);
+	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1011.conf", F_OK, 0), -1);
+	assert_int_equal(calls, 3);
 }
 
 static void test_write_without_template_is_enoent(void **state)
@@ -188,7 +221,7 @@ static void test_write_without_template_is_enoent(void **state)
 	struct rcfs_key key = { KEY_NET, 1005, 0 };
 	struct rcfs_served s;
 
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), -ENOENT);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0), -ENOENT);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1005.conf", F_OK, 0), -1);
 }
 
@@ -202,12 +235,12 @@ static void test_symlink_and_fifo_are_refused(void **state)
 
 	use_template(f);
 	assert_int_equal(symlinkat("/etc/passwd", f->ctx.backing_dir_fd, "1006.conf"), 0);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -ELOOP);
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, &s, NULL, 0), -ELOOP);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), -ELOOP);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0), -ELOOP);
 	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -ELOOP);
 	key.id = 1007;
 	assert_int_equal(mkfifoat(f->ctx.backing_dir_fd, "1007.conf", 0644), 0);
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), -EACCES);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), -EACCES);
 	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -EACCES);
 }
 
@@ -219,7 +252,7 @@ static void test_extension_empty(void **state)
 
 	f->cfg.extension = "";
 	write_file(f->dir, "1008", "bare\n");
-	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, &s, NULL, 0), 0);
+	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), 0);
 	assert_string_equal(read_fd(s.fd), "bare\n");
 	(void)close(s.fd);
 }
@@ -228,6 +261,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_name),
+		cmocka_unit_test_setup_teardown(test_check_decides_before_truncate_or_copy, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_own_file_read_and_missing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_append_ignores_the_offset, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_template_read_creates_nothing, setup,
