@@ -166,6 +166,8 @@ static void names_rebuild(struct rcfs_names *n)
 	names_table_free(old);
 }
 
+#define NAMES_RESCAN_S 5 /* when the directory cannot be watched */
+
 /* (Re)watch the directory: it may not exist yet, or a new one may have been mounted over it. */
 static int watch_dir(struct rcfs_names *n, int inotify_fd, int wd)
 {
@@ -178,45 +180,77 @@ static int watch_dir(struct rcfs_names *n, int inotify_fd, int wd)
 	return new_wd;
 }
 
+/* The watcher's fds: inotify on the directory, and the mount table ("ip netns add" creates
+ * the file first and bind-mounts the namespace on it after: only the mount table's change
+ * tells when the name is usable; proc(5), mountinfo). */
+struct watches {
+	int inotify_fd;
+	int mountinfo_fd;
+	int wd;
+};
+
+static void watches_close(struct watches *w)
+{
+	if (w->inotify_fd >= 0)
+		(void)close(w->inotify_fd);
+	if (w->mountinfo_fd >= 0)
+		(void)close(w->mountinfo_fd);
+	*w = (struct watches){ -1, -1, -1 };
+}
+
+/* Returns true when both watches are in place; else the watcher polls the directory. */
+static bool watches_open(struct rcfs_names *n, struct watches *w)
+{
+	watches_close(w);
+	w->inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	w->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (w->inotify_fd >= 0)
+		w->wd = watch_dir(n, w->inotify_fd, w->wd);
+	return w->inotify_fd >= 0 && w->mountinfo_fd >= 0;
+}
+
 static void *names_watcher(void *arg)
 {
 	struct rcfs_names *n = arg;
-	_cleanup_close_ int inotify_fd = -1, mountinfo_fd = -1;
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
-	int wd = -1;
+	struct watches w = { -1, -1, -1 };
+	bool watching = watches_open(n, &w);
 
-	inotify_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	/* "ip netns add" creates the file first and bind-mounts the namespace on it after:
-	 * only the mount table's change tells when the name is usable (proc(5), mountinfo). */
-	mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	if (inotify_fd < 0 || mountinfo_fd < 0)
-		log_warning("cannot watch '%s' for netns names: names are read once", n->dir);
-	if (inotify_fd >= 0)
-		wd = watch_dir(n, inotify_fd, wd);
-
+	if (!watching)
+		log_warning("cannot watch '%s' for netns names: %s; re-reading it every %d s",
+			    n->dir, strerror(errno), NAMES_RESCAN_S);
 	for (;;) {
 		struct pollfd p[3] = {
 			{ .fd = n->stop_fd, .events = POLLIN },
-			{ .fd = inotify_fd, .events = POLLIN },
-			{ .fd = mountinfo_fd, .events = POLLPRI },
+			{ .fd = w.inotify_fd, .events = POLLIN },
+			{ .fd = w.mountinfo_fd, .events = POLLPRI },
 		};
 		struct timespec settle = { 0, 20 * 1000 * 1000 };
+		int r = poll(p, 3, watching ? -1 : NAMES_RESCAN_S * 1000);
 
-		if (poll(p, 3, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r > 0 && p[0].revents)
 			break;
+		/* Never end silently, which would freeze the names: say so, and start over. */
+		if (r < 0 || ((p[1].revents | p[2].revents) & (POLLERR | POLLNVAL) &&
+			      !(p[2].revents & POLLPRI))) {
+			log_warning("watching '%s' for netns names failed (%s); watching again",
+				    n->dir, r < 0 ? strerror(errno) : "poll error");
+			watching = watches_open(n, &w);
+			settle.tv_sec = 1; /* no busy loop if it keeps failing */
 		}
-		if (p[0].revents)
-			break;
 		/* Let a burst ("ip netns add" of many names) settle, then read once. */
 		(void)nanosleep(&settle, NULL);
-		while (inotify_fd >= 0 && read(inotify_fd, buf, sizeof(buf)) > 0)
+		while (w.inotify_fd >= 0 && read(w.inotify_fd, buf, sizeof(buf)) > 0)
 			;
-		if (inotify_fd >= 0)
-			wd = watch_dir(n, inotify_fd, wd);
+		if (w.inotify_fd >= 0)
+			w.wd = watch_dir(n, w.inotify_fd, w.wd);
+		if (!watching)
+			watching = watches_open(n, &w);
 		names_rebuild(n);
 	}
+	watches_close(&w);
 	return NULL;
 }
 
