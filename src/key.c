@@ -3,16 +3,21 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "util.h"
 
 #ifndef NS_GET_ID
 #define NS_GET_ID _IOR(0xb7, 13, uint64_t) /* linux/nsfs.h, Linux 6.18 */
+#endif
+#ifndef SO_NETNS_COOKIE
+#define SO_NETNS_COOKIE 71 /* asm-generic/socket.h, Linux 5.14 */
 #endif
 
 static const char *const kind_names[_KEY_KIND_MAX] = {
@@ -81,6 +86,29 @@ int key_of_entry(int procfs_fd, enum rcfs_key_kind kind, const char *entry, stru
 	return 0;
 }
 
+/* Where NS_GET_ID is missing (Linux < 6.18, e.g. Debian 12's 6.1), a network namespace
+ * still has a cookie that is never reused within a boot: a socket made in it tells it
+ * (SO_NETNS_COOKIE). The calling thread enters the namespace for that and goes back; a
+ * namespace is per thread, and no other thread sees it. */
+static int netns_cookie(int ns_fd, uint64_t *ret)
+{
+	_cleanup_close_ int home = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	_cleanup_close_ int sock = -1;
+	socklen_t len = sizeof(*ret);
+	int r = 0;
+
+	if (home < 0)
+		return -errno;
+	if (setns(ns_fd, CLONE_NEWNET) < 0)
+		return errno == EPERM ? -EOPNOTSUPP : -errno; /* e.g. RestrictNamespaces= */
+	sock = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (sock < 0 || getsockopt(sock, SOL_SOCKET, SO_NETNS_COOKIE, ret, &len) < 0)
+		r = errno == ENOPROTOOPT ? -EOPNOTSUPP : -errno;
+	if (setns(home, CLONE_NEWNET) < 0)
+		r = -errno; /* this thread stays there: harmless, we make no connections */
+	return r;
+}
+
 int key_cookie(int procfs_fd, const struct rcfs_key *key, uint64_t *ret)
 {
 	_cleanup_close_ int fd = -1;
@@ -93,8 +121,11 @@ int key_cookie(int procfs_fd, const struct rcfs_key *key, uint64_t *ret)
 	fd = openat(procfs_fd, path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	if (ioctl(fd, NS_GET_ID, &id) < 0)
-		return errno == ENOTTY || errno == EINVAL ? -EOPNOTSUPP : -errno;
+	if (ioctl(fd, NS_GET_ID, &id) < 0) {
+		if (errno != ENOTTY && errno != EINVAL)
+			return -errno;
+		return key->kind == KEY_NET ? netns_cookie(fd, ret) : -EOPNOTSUPP;
+	}
 	*ret = id;
 	return 0;
 }

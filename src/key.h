@@ -44,8 +44,9 @@ int key_parse_link(const char *link, size_t len, const char *kind, uint64_t *ret
 int key_from_caller(int procfs_fd, enum rcfs_key_kind kind, pid_t tid, uid_t uid, gid_t gid,
 		    struct rcfs_key *ret);
 
-/* The namespace's 64-bit id (nsfs ioctl NS_GET_ID, Linux 6.18): unlike the inode number it
- * is never reused, so it tells a live namespace from a dead one that had the same ID.
+/* The namespace's 64-bit id (nsfs ioctl NS_GET_ID, Linux 6.18; for a network namespace on
+ * older kernels its SO_NETNS_COOKIE, Linux 5.14): unlike the inode number it is never reused
+ * within a boot, so it tells a live namespace from a dead one that had the same ID.
  * Returns 0, -EOPNOTSUPP (older kernel, or not a namespace key) or another -errno. */
 int key_cookie(int procfs_fd, const struct rcfs_key *key, uint64_t *ret);
 

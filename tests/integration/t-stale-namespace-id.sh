@@ -1,12 +1,22 @@
 #!/bin/bash
 # The kernel gives a dead namespace's inode number (its ID) to the next new namespace. A file
-# the daemon created for the dead one is marked with its never-reused NS_GET_ID; the new
-# namespace does not inherit it: it gets the template, the old file is moved aside (nothing
-# lost) with a log line, and --gc lists it. A file an admin wrote (unmarked) is served as is.
+# the daemon created for the dead one is marked with the boot and its never-reused NS_GET_ID
+# (or, where the kernel has none, its SO_NETNS_COOKIE: RCFS_NO_NS_GET_ID=1 runs the daemon
+# with a shim that makes NS_GET_ID fail, as on Debian 12's 6.1); the new namespace does not
+# inherit it: it gets the template, the old file is moved aside (nothing lost) with a log
+# line, and --gc lists it. A file marked in an earlier boot is stale too. A file an admin
+# wrote (unmarked) is served as is.
 . "$(dirname "$0")/lib.sh"
 
-python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/proc/self/ns/net", os.O_RDONLY), 0x8008b70d, bytes(8))' 2>/dev/null ||
-	skip "this kernel has no NS_GET_ID"
+if [ "${RCFS_NO_NS_GET_ID:-0}" = 1 ]; then
+	export LD_PRELOAD=$RCFS_HELPERS/no-ns-get-id.so
+	export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0
+	python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/proc/self/ns/net", os.O_RDONLY), 0x8008b70d, bytes(8))' 2>/dev/null &&
+		fail "the shim did not hide NS_GET_ID"
+else
+	python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/proc/self/ns/net", os.O_RDONLY), 0x8008b70d, bytes(8))' 2>/dev/null ||
+		echo "this kernel has no NS_GET_ID: testing the SO_NETNS_COOKIE fallback"
+fi
 printf 'nameserver 192.0.2.1\n' >"$T/template"
 start_daemon -d "$T/template" "$BACKING" "$MNT"
 
@@ -49,6 +59,16 @@ assert_eq "mine" "$(in_ns "$REUSED" cat "$MNT")" "new namespace writes its own f
 assert_eq "mine" "$(in_ns "$REUSED" cat "$MNT")" "and keeps it (its own mark)"
 out=$("$RCFS_BIN" --gc "$BACKING")
 assert_contains "$aside" "$out" "--gc lists the moved-aside file"
+
+# A file marked in another boot: stale, whatever its cookie.
+new_ns C
+echo "from an earlier boot" >"$BACKING/$(ns_id "$C").conf"
+setfattr -n user.resolvconffs.ns -v "00000000-0000-0000-0000-000000000000:1" \
+	"$BACKING/$(ns_id "$C").conf" 2>/dev/null ||
+	python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.resolvconffs.ns", b"00000000-0000-0000-0000-000000000000:1")' \
+		"$BACKING/$(ns_id "$C").conf"
+assert_eq "nameserver 192.0.2.1" "$(in_ns "$C" cat "$MNT")" "file marked in an earlier boot"
+grep -q "it was made before this boot" "$T/daemon.log" || fail "no log line for the old boot"
 
 # An admin's file (no mark) for a namespace is served as is.
 new_ns B
