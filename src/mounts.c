@@ -10,7 +10,7 @@
 #include "util.h"
 
 /* Copies one space-separated field, undoing the kernel's \ooo escapes (space, tab, newline,
- * backslash). Returns a pointer past the field, or NULL. */
+ * backslash); with out NULL, only steps over it. Returns a pointer past the field, or NULL. */
 static const char *copy_field(const char *p, char *out, size_t size, int *ret)
 {
 	size_t n = 0;
@@ -23,17 +23,20 @@ static const char *copy_field(const char *p, char *out, size_t size, int *ret)
 			c = (char)((p[0] - '0') << 6 | (p[1] - '0') << 3 | (p[2] - '0'));
 			p += 3;
 		}
-		if (n + 1 >= size) {
+		if (out && n + 1 >= size) {
 			*ret = -ENAMETOOLONG;
 			return NULL;
 		}
-		out[n++] = c;
+		if (out)
+			out[n] = c;
+		n++;
 	}
 	if (n == 0) {
 		*ret = -EINVAL;
 		return NULL;
 	}
-	out[n] = '\0';
+	if (out)
+		out[n] = '\0';
 	return p;
 }
 
@@ -48,20 +51,34 @@ static const char *skip_fields(const char *p, int n)
 	return p;
 }
 
-int mounts_parse_line(const char *line, char *ret_point, size_t point_size, char *ret_fstype,
-		      size_t fstype_size)
+/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS: the
+ * fields whose buffer is not NULL. */
+static int parse_line(const char *line, char *ret_root, size_t root_size, char *ret_point,
+		      size_t point_size, char *ret_fstype, size_t fstype_size)
 {
 	const char *p;
 	int r = -EINVAL;
 
-	/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS */
-	p = skip_fields(line, 4);
-	if (!p || !(p = copy_field(p, ret_point, point_size, &r)))
+	p = skip_fields(line, 3);
+	if (!p || !(p = copy_field(p, ret_root, root_size, &r)) || *p != ' ' ||
+	    !(p = copy_field(p + 1, ret_point, point_size, &r)))
 		return r;
 	p = strstr(p, " - ");
 	if (!p || !copy_field(p + 3, ret_fstype, fstype_size, &r))
 		return r;
 	return 0;
+}
+
+int mounts_parse_line(const char *line, char *ret_point, size_t point_size, char *ret_fstype,
+		      size_t fstype_size)
+{
+	return parse_line(line, NULL, 0, ret_point, point_size, ret_fstype, fstype_size);
+}
+
+int mounts_parse_root(const char *line, char *ret_root, size_t root_size, char *ret_fstype,
+		      size_t fstype_size)
+{
+	return parse_line(line, ret_root, root_size, NULL, 0, ret_fstype, fstype_size);
 }
 
 int mounts_find(const char *mountinfo_path, const char *path, char *ret_fstype, size_t size)

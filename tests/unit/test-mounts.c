@@ -37,6 +37,37 @@ static void test_parse_line(void **state)
 			 -ENAMETOOLONG);
 }
 
+static void test_parse_root(void **state)
+{
+	char root[64], fstype[64], point[256];
+
+	(void)state;
+	/* a bind mount of a namespace file: ROOT names the namespace */
+	assert_int_equal(mounts_parse_root("63 43 0:4 net:[4026532178] /tmp/a\\040b rw shared:5 - "
+					   "nsfs nsfs rw\n",
+					   root, sizeof(root), fstype, sizeof(fstype)),
+			 0);
+	assert_string_equal(root, "net:[4026532178]");
+	assert_string_equal(fstype, "nsfs");
+	assert_int_equal(
+		mounts_parse_line("63 43 0:4 net:[4026532178] /tmp/a\\040b rw - nsfs nsfs rw",
+				  point, sizeof(point), fstype, sizeof(fstype)),
+		0);
+	assert_string_equal(point, "/tmp/a b");
+	assert_int_equal(mounts_parse_root("36 35 98:0 /mnt\\0401 /x rw - ext3 /dev/root rw", root,
+					   sizeof(root), fstype, sizeof(fstype)),
+			 0);
+	assert_string_equal(root, "/mnt 1");
+	assert_string_equal(fstype, "ext3");
+	/* the mount point is still checked: ROOT alone is no line */
+	assert_int_equal(mounts_parse_root("63 43 0:4 net:[1]", root, sizeof(root), fstype,
+					   sizeof(fstype)),
+			 -EINVAL);
+	assert_int_equal(mounts_parse_root("63 43 0:4 net:[4026532178] /x rw - nsfs nsfs rw", root,
+					   8, fstype, sizeof(fstype)),
+			 -ENAMETOOLONG);
+}
+
 static void test_find_last_match(void **state)
 {
 	char path[] = "/tmp/rcfs-mountinfo-XXXXXX", fstype[64];
@@ -66,6 +97,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse_line),
+		cmocka_unit_test(test_parse_root),
 		cmocka_unit_test(test_find_last_match),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
