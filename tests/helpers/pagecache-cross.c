@@ -72,7 +72,7 @@ static const struct {
 #define N_PAIRS (sizeof(size_pairs) / sizeof(size_pairs[0]))
 
 struct counts {
-	long copies, wrong, crossed, short_, long_, sigbus, refused, a_wrong;
+	long copies, wrong, crossed, short_, long_, sigbus, refused, a_wrong, a_short;
 };
 
 static const char *mnt, *backing_a, *backing_b, *scratch_dir;
@@ -293,8 +293,12 @@ static void one_round(enum method m, size_t pair, bool stat_first, int scratch, 
 		release(&b);
 		return;
 	}
-	if (n != (ssize_t)size_a || memcmp(got, want_a, size_a) != 0)
+	/* Wrong bytes, or more than A's: the harness is broken. Short: the copy stopped at the
+	 * inode's size, which another namespace's stat set (a kernel limit, reported). */
+	if (n > (ssize_t)size_a || memcmp(got, want_a, (size_t)(n < 0 ? 0 : n)) != 0)
 		c->a_wrong++;
+	else if (n < (ssize_t)size_a)
+		c->a_short++;
 	release(&a);
 
 	enter(ns_b);
@@ -327,9 +331,9 @@ static void one_round(enum method m, size_t pair, bool stat_first, int scratch, 
 static void print_counts(const char *prefix, const struct counts *c)
 {
 	printf("%s copies=%ld wrong=%ld crossed=%ld short=%ld long=%ld sigbus=%ld refused=%ld "
-	       "a_wrong=%ld\n",
+	       "a_wrong=%ld a_short=%ld\n",
 	       prefix, c->copies, c->wrong, c->crossed, c->short_, c->long_, c->sigbus, c->refused,
-	       c->a_wrong);
+	       c->a_wrong, c->a_short);
 }
 
 static atomic_bool stop_statting;
@@ -377,7 +381,7 @@ static void seek_end(long n)
 	(void)pthread_join(t, NULL);
 	(void)close(fd);
 	printf("method=seek-end copies=%ld wrong=%ld crossed=%ld short=0 long=0 sigbus=0 "
-	       "refused=0 a_wrong=0\n",
+	       "refused=0 a_wrong=0 a_short=0\n",
 	       n, wrong, wrong);
 }
 
@@ -441,6 +445,7 @@ int main(int argc, char **argv)
 			total.sigbus += d->sigbus - before.sigbus;
 			total.refused += d->refused - before.refused;
 			total.a_wrong += d->a_wrong - before.a_wrong;
+			total.a_short += d->a_short - before.a_short;
 		}
 		enter(ns_host);
 		snprintf(prefix, sizeof(prefix), "method=%s", method_names[m]);
