@@ -2,7 +2,9 @@
 /* Small helpers shared by every module: scope-bound cleanup and ownership transfer. */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,4 +46,28 @@ static inline void freep(void *p)
 static inline int negative_errno(void)
 {
 	return errno > 0 ? -errno : -EIO;
+}
+
+/* A directory stream on PATH under DIR_FD (the fd itself stays the caller's). */
+static inline DIR *opendir_at(int dir_fd, const char *path)
+{
+	int fd = openat(dir_fd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d;
+
+	if (fd < 0)
+		return NULL;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+
+		(void)close(fd);
+		errno = saved;
+	}
+	return d;
+}
+
+static inline void closedirp(DIR **d)
+{
+	if (*d)
+		(void)closedir(*d);
 }
