@@ -228,9 +228,11 @@ static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, i
 	char value[64];
 	uint64_t cookie;
 
+	/* Without a cookie (kinds other than net before Linux 6.18), the boot alone. */
 	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
-		return;
-	(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
+		(void)snprintf(value, sizeof(value), "%s:", ctx->boot_id);
+	else
+		(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
 	(void)fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
 }
 
@@ -293,10 +295,17 @@ static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, i
 	}
 	errno = 0;
 	mark = strtoull(number, &end, 10);
-	if (errno || *end || end == number)
+	if (colon && *number == '\0') { /* the boot alone */
+		struct stat st;
+
+		if (same_boot || fstat(fd, &st) < 0)
+			return 0;
+		mark = st.st_ino; /* names the moved-aside file */
+	} else if (errno || *end || end == number) {
 		return 0; /* not our mark */
-	if (same_boot && (key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark))
+	} else if (same_boot && (key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark)) {
 		return 0;
+	}
 	(void)snprintf(aside, sizeof(aside), "%.200s.stale-%" PRIu64, name, mark);
 	if (renameat2(ctx->backing_dir_fd, name, ctx->backing_dir_fd, aside, RENAME_NOREPLACE) <
 		    0 &&
