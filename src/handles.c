@@ -39,6 +39,8 @@ void handles_init(struct rcfs_handles *h, unsigned long fd_limit)
 
 void handles_done(struct rcfs_handles *h)
 {
+	while (h->live)
+		handles_free(h, h->live);
 	for (size_t b = 0; b < HANDLES_BUCKETS; b++) {
 		for (struct rcfs_shared_fd *s = h->files[b], *next; s; s = next) {
 			next = s->next;
@@ -160,7 +162,8 @@ int handles_new(struct rcfs_handles *h, uid_t uid, enum rcfs_source source, int 
 
 	if (!handle)
 		return -ENOMEM;
-	*handle = (struct rcfs_handle){ source, fd, owns_fd, uid, NULL };
+	*handle =
+		(struct rcfs_handle){ .source = source, .fd = fd, .owns_fd = owns_fd, .uid = uid };
 	pthread_mutex_lock(&h->lock);
 	r = charge(h, uid, private_fd);
 	if (r == 0 && share && owns_fd) {
@@ -170,6 +173,12 @@ int handles_new(struct rcfs_handles *h, uid_t uid, enum rcfs_source source, int 
 		else
 			handle->fd = handle->shared->fd;
 		r = handle->shared ? 0 : -ENOMEM;
+	}
+	if (r == 0) {
+		handle->next = h->live;
+		if (h->live)
+			h->live->prev = handle;
+		h->live = handle;
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (r < 0)
@@ -186,6 +195,12 @@ void handles_free(struct rcfs_handles *h, struct rcfs_handle *handle)
 	int last_fd = -1;
 
 	pthread_mutex_lock(&h->lock);
+	if (handle->prev)
+		handle->prev->next = handle->next;
+	else
+		h->live = handle->next;
+	if (handle->next)
+		handle->next->prev = handle->prev;
 	uncharge(h, handle->uid, private_fd);
 	if (handle->shared)
 		last_fd = unshare_fd(h, handle->shared);

@@ -22,6 +22,7 @@ struct rcfs_handle {
 	bool owns_fd; /* false for the original file's fd, which lives as long as the daemon */
 	uid_t uid; /* charged to */
 	struct rcfs_shared_fd *shared; /* a shared read-only fd, or NULL */
+	struct rcfs_handle *prev, *next; /* every live handle, freed at exit if no RELEASE came */
 };
 
 #define HANDLES_BUCKETS 1024
@@ -32,6 +33,7 @@ struct rcfs_handles {
 	unsigned handles_per_uid; /* handles one non-root uid may hold (memory) */
 	struct rcfs_shared_fd *files[HANDLES_BUCKETS];
 	struct rcfs_uid_usage *uids[HANDLES_BUCKETS];
+	struct rcfs_handle *live; /* RELEASE is asynchronous: at exit, some may not have come */
 	struct log_ratelimit limit_log;
 };
 
