@@ -1,18 +1,24 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * floorfs MOUNTPOINT: the FUSE floor. A minimal low-level FUSE file system mounted over one
- * regular file, exactly as resolvconffs mounts (allow_other,default_permissions; direct_io and
- * noflush on every open; attribute timeout 0; fuse_session_loop_mt() with the default
- * fuse_loop_cfg_create(); async direct I/O and writeback cache off) but doing no work: it
- * serves FLOOR_SIZE fixed bytes from memory and discards writes. The kernel sends it the same
- * requests it sends resolvconffs, so what this costs is what any FUSE daemon with our options
- * pays before it does anything; resolvconffs' own cost is the difference.
+ * floorfs [--default-permissions] [--debug] MOUNTPOINT: the FUSE floor. A minimal low-level
+ * FUSE file system mounted over one regular file with resolvconffs' cache-nothing settings
+ * (direct_io and noflush on every open; attribute timeout 0; fuse_session_loop_mt() with the
+ * default fuse_loop_cfg_create(); async direct I/O and writeback cache off) but doing no work:
+ * it serves FLOOR_SIZE fixed bytes from memory and discards writes. What this costs is what
+ * any FUSE daemon with these settings pays before it does anything.
+ *
+ * Mounted with allow_other alone, it is the minimal floor: the kernel checks no permissions
+ * and sends the fewest requests it can, stat = GETATTR and open+read+close = OPEN + READ +
+ * RELEASE. --default-permissions adds that option, as resolvconffs mounted until it checked
+ * permissions itself: the kernel then refreshes the attributes before every OPEN, one GETATTR
+ * more per open. --debug is libfuse's -d: every request on stderr, to count them.
  *
  * Foreground; prints "serving" on stderr once mounted; SIGTERM/SIGINT/SIGHUP unmount.
  */
 #define FUSE_USE_VERSION 314
 
 #include <fuse_lowlevel.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,21 +129,37 @@ static const struct fuse_lowlevel_ops floor_ops = {
 	.release = floor_ok,
 };
 
+static void usage(void)
+{
+	fprintf(stderr, "usage: floorfs [--default-permissions] [--debug] MOUNTPOINT\n");
+	exit(2);
+}
+
 int main(int argc, char **argv)
 {
-	/* resolvconffs' mount options (src/main.c), under another name. */
-	char opt_o[] = "-o",
-	     opts[] = "fsname=floorfs,subtype=floorfs,allow_other,default_permissions";
-	char *fuse_argv[] = { argv[0], opt_o, opts };
+	char opt_o[] = "-o", opt_d[] = "-d", opts[128];
+	char *fuse_argv[] = { argv[0], opt_o, opts, opt_d };
 	struct fuse_args args = FUSE_ARGS_INIT(3, fuse_argv);
 	struct fuse_loop_config *loop_cfg = NULL;
+	bool default_permissions = false;
+	const char *mountpoint = NULL;
 	struct fuse_session *se;
 	int ret = EXIT_FAILURE;
 
-	if (argc != 2) {
-		fprintf(stderr, "usage: floorfs MOUNTPOINT\n");
-		return 2;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--default-permissions") == 0)
+			default_permissions = true;
+		else if (strcmp(argv[i], "--debug") == 0)
+			args.argc = 4;
+		else if (argv[i][0] == '-' || mountpoint)
+			usage();
+		else
+			mountpoint = argv[i];
 	}
+	if (!mountpoint)
+		usage();
+	(void)snprintf(opts, sizeof(opts), "fsname=floorfs,subtype=floorfs,allow_other%s",
+		       default_permissions ? ",default_permissions" : "");
 	bench_fill_content(content, sizeof(content), 0);
 	(void)clock_gettime(CLOCK_REALTIME, &start_time);
 
@@ -146,9 +168,10 @@ int main(int argc, char **argv)
 		return EXIT_FAILURE;
 	if (fuse_set_signal_handlers(se) < 0)
 		goto out;
-	if (fuse_session_mount(se, argv[1]) < 0)
+	if (fuse_session_mount(se, mountpoint) < 0)
 		goto out_signals;
-	fprintf(stderr, "floorfs: serving '%s'\n", argv[1]);
+	fprintf(stderr, "floorfs: serving '%s'%s\n", mountpoint,
+		default_permissions ? " with default_permissions" : "");
 
 	loop_cfg = fuse_loop_cfg_create(); /* the defaults, as resolvconffs */
 	if (loop_cfg && fuse_session_loop_mt(se, loop_cfg) == 0)

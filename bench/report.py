@@ -25,10 +25,24 @@ OPS = [
     ("write", "open(O_TRUNC)+write(128 B)+close"),
 ]
 THREADS = [1, 4]
-SUBJECTS = ["native", "floor", "rcfs"]
+# The floors. The reference is the minimal one: a FUSE daemon doing no work, mounted without
+# default_permissions, so the kernel sends it only what a stat or an open+read+close must
+# cost (GETATTR; OPEN + READ + RELEASE). floordp adds default_permissions: a GETATTR before
+# every OPEN.
+FLOOR = "floor"
+FLOORDP = "floordp"
+FLOORS = [FLOOR, FLOORDP]
+FLOOR_LABELS = {
+    FLOOR: "minimal floor",
+    FLOORDP: "floor+dp",
+}
 
-# The targets of issue 5.
-FLOOR_RATIO_MAX = 1.15  # resolvconffs / FUSE floor, stat and read, 1 and 4 threads
+# The targets of the issue, against the minimal floor, per resolvconffs configuration.
+READ_MAX = 1.15  # open+read+close / minimal floor, 1 and 4 threads
+READ_PINNED_MAX = 1.25  # the same, caller and daemon pinned to one CPU
+STAT_MAX = 1.2  # stat / minimal floor, 1 thread
+STAT_PINNED_MAX = 1.4  # the same, pinned
+PARALLEL_MIN = 0.95  # ops/s of LOAD_NS callers reading in parallel / the minimal floor's
 SCALING_MAX = 1.10  # latency(K max) / latency(K=1)
 RSS_MAX_MIB = 16.0  # at K max
 GROWTH_MAX = 4  # fds and threads from K=1 to K max: none per namespace
@@ -53,6 +67,10 @@ def parse_args():
     p.add_argument("--marked", type=int, default=0)
     p.add_argument("--rev", default="unknown")
     p.add_argument("--nice", type=int, default=0)
+    p.add_argument(
+        "--daemons", default="rcfs", help="the resolvconffs configurations: one column each"
+    )
+    p.add_argument("--pin-cpu", default="?", help="the CPU of the pinned case")
     return p.parse_args()
 
 
@@ -156,36 +174,73 @@ def fmt_us(v):
     return f"{v:,.1f}" if v >= 100 else f"{v:.2f}"
 
 
+def cases(load_ns, pin_cpu):
+    """The rows of the operation table: (section, op, threads, label), as bench.sh measured
+    them. ops: callers spread over LOAD_NS namespaces; pinned: one caller and its daemon on
+    one CPU; parallel: LOAD_NS callers, one per namespace."""
+    rows = []
+    for op, label in OPS:
+        for threads in THREADS:
+            rows.append(("ops", op, threads, label))
+        if op != "write":
+            rows.append(("pinned", op, 1, f"{label}, pinned to CPU {pin_cpu}"))
+        if op == "read":
+            rows.append(("parallel", op, load_ns, f"{label}, {load_ns} ns in parallel"))
+    return rows
+
+
 def main():
     args = parse_args()
     ks = [int(k) for k in args.ks.split()]
     k_max = ks[-1]
+    daemons = args.daemons.split()
+    subjects = ["native"] + FLOORS + daemons
     rows = read_raw(args.raw)
     stats = read_stats(args.stats)
-    ops_rows = [r for r in rows if r["section"] == "ops"]
     scale_rows = [r for r in rows if r["section"] == "scale"]
 
-    # ---- the operation table
+    # ---- the operation table: per case, every subject's medians and the daemons' ratios
     ops = []
-    for op, label in OPS:
-        for threads in THREADS:
-            entry = {"op": op, "label": label, "threads": threads}
-            for s in SUBJECTS:
-                m = {"subject": s, "op": op, "threads": threads}
-                entry[s] = {
-                    "us_per_op": median_of(ops_rows, "us_per_op", **m),
-                    "ops_per_s": median_of(ops_rows, "ops_per_s", **m),
-                }
-            rcfs = {"subject": "rcfs", "op": op, "threads": threads}
-            for s in ("floor", "native"):
+    for section, op, threads, label in cases(args.load_ns, args.pin_cpu):
+        sec_rows = [r for r in rows if r["section"] == section]
+        entry = {"section": section, "op": op, "label": label, "threads": threads}
+        for s in subjects:
+            m = {"subject": s, "op": op, "threads": threads}
+            entry[s] = {
+                "us_per_op": median_of(sec_rows, "us_per_op", **m),
+                "ops_per_s": median_of(sec_rows, "ops_per_s", **m),
+            }
+        entry["ratios"], entry["ratio_rounds"] = {}, {}
+        for d in daemons + [FLOORDP]:
+            for ref in [FLOOR, FLOORDP, "native"]:
+                if ref == d:
+                    continue
                 ratios = paired_ratios(
-                    ops_rows, "us_per_op", rcfs, {"subject": s, "op": op, "threads": threads}
+                    sec_rows,
+                    "us_per_op",
+                    {"subject": d, "op": op, "threads": threads},
+                    {"subject": ref, "op": op, "threads": threads},
                 )
-                entry["rcfs_over_" + s] = median(ratios)
-                entry["rcfs_over_" + s + "_rounds"] = ratios
-            ops.append(entry)
+                entry["ratios"][f"{d}/{ref}"] = median(ratios)
+                entry["ratio_rounds"][f"{d}/{ref}"] = ratios
+            # In parallel it is throughput that counts: aggregate ops/s, not one call's time.
+            ratios = paired_ratios(
+                sec_rows,
+                "ops_per_s",
+                {"subject": d, "op": op, "threads": threads},
+                {"subject": FLOOR, "op": op, "threads": threads},
+            )
+            entry["ratios"][f"{d}/{FLOOR} ops/s"] = median(ratios)
+            entry["ratio_rounds"][f"{d}/{FLOOR} ops/s"] = ratios
+        ops.append(entry)
+
+    def case(section, op, threads):
+        return next(
+            e for e in ops if (e["section"], e["op"], e["threads"]) == (section, op, threads)
+        )
 
     # 4 threads against 1: aggregate ops/s, per subject
+    ops_rows = [r for r in rows if r["section"] == "ops"]
     gain, gain_rounds = {}, {}
     for op, _ in OPS:
         gain_rounds[op] = {
@@ -195,11 +250,11 @@ def main():
                 {"subject": s, "op": op, "threads": 4},
                 {"subject": s, "op": op, "threads": 1},
             )
-            for s in SUBJECTS
+            for s in subjects
         }
         gain[op] = {s: median(v) for s, v in gain_rounds[op].items()}
 
-    # ---- scaling with K
+    # ---- scaling with K, against the minimal floor
     scaling = []
     for k in ks:
         s = f"k{k}"
@@ -211,13 +266,13 @@ def main():
                     scale_rows,
                     "us_per_op",
                     {"subject": s, "op": op},
-                    {"subject": "floor", "op": op},
+                    {"subject": FLOOR, "op": op},
                 )
             )
         entry.update(stats[s])
         scaling.append(entry)
     floor_scale = {
-        op + "_us": median_of(scale_rows, "us_per_op", subject="floor", op=op)
+        op + "_us": median_of(scale_rows, "us_per_op", subject=FLOOR, op=op)
         for op in ("stat", "read")
     }
     scaling_rounds = {
@@ -240,17 +295,35 @@ def main():
             t["middle_half_of_rounds"] = [round(v, 3) for v in quartiles(spread)]
         targets.append(t)
 
-    for e in ops:
-        if e["op"] in ("stat", "read"):
-            v = e["rcfs_over_floor"]
-            target(
-                f"{e['op']}, {e['threads']} thread{'s' if e['threads'] > 1 else ''}: "
-                "resolvconffs / FUSE floor",
-                v,
-                f"<= {FLOOR_RATIO_MAX}",
-                v <= FLOOR_RATIO_MAX,
-                spread=e["rcfs_over_floor_rounds"],
-            )
+    def ratio_target(d, what, section, op, threads, limit, at_least=False):
+        e = case(section, op, threads)
+        key = f"{d}/{FLOOR} ops/s" if at_least else f"{d}/{FLOOR}"
+        v = e["ratios"][key]
+        ok = v >= limit if at_least else v <= limit
+        target(
+            f"{what}: {d} / minimal floor",
+            v,
+            f"{'>=' if at_least else '<='} {limit}",
+            ok,
+            spread=e["ratio_rounds"][key],
+        )
+
+    label = dict(OPS)
+    for d in daemons:
+        ratio_target(d, f"{label['read']}, 1 thread", "ops", "read", 1, READ_MAX)
+        ratio_target(d, f"{label['read']}, 4 threads", "ops", "read", 4, READ_MAX)
+        ratio_target(d, f"{label['read']}, pinned", "pinned", "read", 1, READ_PINNED_MAX)
+        ratio_target(d, "stat, 1 thread", "ops", "stat", 1, STAT_MAX)
+        ratio_target(d, "stat, pinned", "pinned", "stat", 1, STAT_PINNED_MAX)
+        ratio_target(
+            d,
+            f"{args.load_ns} namespaces reading in parallel, ops/s",
+            "parallel",
+            "read",
+            args.load_ns,
+            PARALLEL_MIN,
+            at_least=True,
+        )
     for op in ("stat", "read"):
         v = scaling_ratio[op]
         target(
@@ -272,15 +345,17 @@ def main():
             growth <= GROWTH_MAX,
             "",
         )
-    for op, _ in OPS:
-        v = gain[op]["rcfs"]
-        target(
-            f"{op}: ops/s with 4 threads / 1 thread (FUSE floor: {gain[op]['floor']:.2f}x)",
-            v,
-            f">= {THREADS_GAIN_MIN}",
-            v >= THREADS_GAIN_MIN,
-            spread=gain_rounds[op]["rcfs"],
-        )
+    for d in daemons:
+        for op, _ in OPS:
+            v = gain[op][d]
+            target(
+                f"{op}: {d} ops/s with 4 threads / 1 thread "
+                f"(minimal floor: {gain[op][FLOOR]:.2f}x)",
+                v,
+                f">= {THREADS_GAIN_MIN}",
+                v >= THREADS_GAIN_MIN,
+                spread=gain_rounds[op][d],
+            )
 
     # ---- the table
     lines = []
@@ -292,12 +367,21 @@ def main():
         f"{time.strftime('%Y-%m-%d')}, {args.elapsed} s"
     )
     out(
-        "native = tmpfs file; floor = FUSE daemon with resolvconffs' options doing no work "
-        "(bench/floorfs.c);"
+        "native = tmpfs file; minimal floor (the reference) = FUSE daemon doing no work, "
+        "allow_other, no default_permissions"
     )
     out(
-        f"rcfs = resolvconffs. Callers spread over {args.load_ns} network namespaces; "
-        "us/op = time of one call as its caller sees it."
+        "(bench/floorfs.c: stat = GETATTR, open+read+close = OPEN+READ+RELEASE); floor+dp = the "
+        "same with default_permissions"
+    )
+    out(
+        f"(+1 GETATTR per open); {', '.join(daemons)} = resolvconffs. Callers spread over "
+        f"{args.load_ns} network namespaces; pinned = one caller"
+    )
+    out(
+        f"and its daemon on CPU {args.pin_cpu}; {args.load_ns} ns in parallel = "
+        f"{args.load_ns} callers, one per namespace. us/op = time of one call as its caller sees "
+        "it."
     )
     if args.named:
         out(
@@ -321,29 +405,50 @@ def main():
         busy += f" (the benchmark ran at nice {args.nice})"
     out(busy + ".")
     out("")
-    out(
-        f"{'operation':34} {'threads':>7} {'native us':>10} {'floor us':>10} {'rcfs us':>10} "
-        f"{'rcfs/floor':>10} {'rcfs/native':>11} {'rcfs ops/s':>11}"
-    )
+    # Two header lines; one group of columns per resolvconffs configuration.
+    w = 44
+    head1 = f"{'':{w}} {'':>3} {'native':>8} {'minimal':>8} {'floor+dp':>9} {'floor+dp':>9}"
+    head2 = f"{'operation':{w}} {'thr':>3} {'us':>8} {'floor us':>8} {'us':>9} {'/minimal':>9}"
+    for d in daemons:
+        head1 += f" {d:>9} {d:>9} {d:>9} {d:>8}"
+        head2 += f" {'us':>9} {'/minimal':>9} {'/floor+dp':>9} {'/native':>8}"
+    out(head1)
+    out(head2)
     for e in ops:
-        out(
-            f"{e['label']:34} {e['threads']:>7} {fmt_us(e['native']['us_per_op']):>10} "
-            f"{fmt_us(e['floor']['us_per_op']):>10} {fmt_us(e['rcfs']['us_per_op']):>10} "
-            f"{e['rcfs_over_floor']:>9.2f}x {e['rcfs_over_native']:>10.1f}x "
-            f"{e['rcfs']['ops_per_s']:>11,.0f}"
+        r = e["ratios"]
+        line = (
+            f"{e['label']:{w}} {e['threads']:>3} {fmt_us(e['native']['us_per_op']):>8} "
+            f"{fmt_us(e[FLOOR]['us_per_op']):>8} {fmt_us(e[FLOORDP]['us_per_op']):>9} "
+            f"{r[FLOORDP + '/' + FLOOR]:>8.2f}x"
         )
+        for d in daemons:
+            line += (
+                f" {fmt_us(e[d]['us_per_op']):>9} {r[d + '/' + FLOOR]:>8.2f}x "
+                f"{r[d + '/' + FLOORDP]:>8.2f}x {r[d + '/native']:>7.1f}x"
+            )
+        out(line)
+    par = case("parallel", "read", args.load_ns)
+    out(
+        f"{args.load_ns} ns in parallel, aggregate ops/s: "
+        + ", ".join(
+            f"{FLOOR_LABELS.get(s, s)} {par[s]['ops_per_s']:,.0f}"
+            for s in ["native"] + FLOORS + daemons
+        )
+        + "; "
+        + ", ".join(f"{d} / minimal floor {par['ratios'][d + '/' + FLOOR + ' ops/s']:.2f}x" for d in daemons)
+    )
     out("")
     out("4 threads / 1 thread, aggregate ops/s:")
-    for op, label in OPS:
+    for op, label_ in OPS:
         g = gain[op]
         out(
-            f"  {label:34} native {g['native']:.2f}x   floor {g['floor']:.2f}x   "
-            f"rcfs {g['rcfs']:.2f}x"
+            f"  {label_:34} "
+            + "   ".join(f"{FLOOR_LABELS.get(s, s)} {g[s]:.2f}x" for s in subjects)
         )
     out("")
     out(
         "Scaling: resolvconffs after K namespaces each read through it; one caller in one "
-        "namespace."
+        "namespace; /floor = / minimal floor."
     )
     out(
         f"{'K':>8} {'stat us':>9} {'/floor':>7} {'read us':>9} {'/floor':>7} {'RSS MiB':>8} "
@@ -356,18 +461,21 @@ def main():
             f"{e['rss_kib'] / 1024:>8.1f} {e['peak_rss_kib'] / 1024:>9.1f} {e['fds']:>4} "
             f"{e['threads']:>8}"
         )
-    fl = stats["floor"]
-    out(
-        f"{'floor':>8} {fmt_us(floor_scale['stat_us']):>9} {'':>7} "
-        f"{fmt_us(floor_scale['read_us']):>9} {'':>7} {fl['rss_kib'] / 1024:>8.1f} "
-        f"{fl['peak_rss_kib'] / 1024:>9.1f} {fl['fds']:>4} {fl['threads']:>8}"
-    )
+    for s in FLOORS:
+        fl = stats[s]
+        stat_us = fmt_us(floor_scale["stat_us"]) if s == FLOOR else ""
+        read_us = fmt_us(floor_scale["read_us"]) if s == FLOOR else ""
+        out(
+            f"{'floor' if s == FLOOR else 'floor+dp':>8} {stat_us:>9} {'':>7} "
+            f"{read_us:>9} {'':>7} {fl['rss_kib'] / 1024:>8.1f} "
+            f"{fl['peak_rss_kib'] / 1024:>9.1f} {fl['fds']:>4} {fl['threads']:>8}"
+        )
     out(
         f"latency(K={k_max:,}) / latency(K={ks[0]}): stat {scaling_ratio['stat']:.2f}x, "
         f"read {scaling_ratio['read']:.2f}x"
     )
     out("")
-    out("Targets")
+    out("Targets (the issue's, against the minimal floor)")
     for t in targets:
         unit = t["unit"]
         value = f"{t['value']:+d}" if unit == "" else f"{t['value']:.2f}{unit}"
@@ -397,12 +505,15 @@ def main():
         "other_work_cpus": args.other_cpus,
         "nice": args.nice,
         "load_namespaces": args.load_ns,
+        "pin_cpu": args.pin_cpu,
+        "daemons": daemons,
+        "reference": FLOOR,
         "operations": ops,
         "threads_gain": gain,
         "scaling": scaling,
         "scaling_floor": floor_scale,
         "scaling_ratio": scaling_ratio,
-        "floor_daemon": stats["floor"],
+        "floor_daemons": {s: stats[s] for s in FLOORS},
         "targets": targets,
         "raw": rows,
     }
@@ -445,8 +556,8 @@ set grid
 plot "{base}.dat" using 1:2 with linespoints lw 2 pt 7 lc rgb "#1f77b4" title "stat", \\
      "" using 1:3 with linespoints lw 2 pt 7 lc rgb "#d62728" title "open+read+close", \\
      "" using 1:4 axes x1y2 with linespoints lw 2 pt 5 lc rgb "#2ca02c" title "RSS (right axis)", \\
-     "" using 1:5 with lines dt 2 lc rgb "#1f77b4" title "stat, FUSE floor", \\
-     "" using 1:6 with lines dt 2 lc rgb "#d62728" title "open+read+close, FUSE floor", \\
+     "" using 1:5 with lines dt 2 lc rgb "#1f77b4" title "stat, minimal FUSE floor", \\
+     "" using 1:6 with lines dt 2 lc rgb "#d62728" title "open+read+close, minimal FUSE floor", \\
      {RSS_MAX_MIB:g} axes x1y2 with lines dt 3 lc rgb "#2ca02c" title "RSS target"
 """
     subprocess.run(["gnuplot"], input=script, text=True, check=True)

@@ -1,14 +1,20 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0-or-later
-# The benchmark (README "Performance"). Measures, in one run, three subjects side by side:
-#   native  a plain file on tmpfs: the physical floor;
-#   floor   bench/floorfs, a FUSE daemon with resolvconffs' mount options that does no work:
-#           what any FUSE daemon pays;
-#   rcfs    resolvconffs, serving 8 namespaces from backing files on tmpfs;
+# The benchmark (README "Performance"). Measures, in one run, these subjects side by side:
+#   native   a plain file on tmpfs: the physical floor;
+#   floor    the minimal floor, the reference: bench/floorfs, a FUSE daemon that does no work,
+#            mounted with allow_other alone (stat = GETATTR; open+read+close = OPEN + READ +
+#            RELEASE): what any FUSE daemon with our cache-nothing settings pays;
+#   floordp  the same mounted with default_permissions, which adds a GETATTR before every OPEN
+#            (resolvconffs' options until it checks permissions itself);
+#   rcfs     resolvconffs, serving 8 namespaces from backing files on tmpfs (DAEMONS: more
+#            resolvconffs configurations, a directory mode say, are more columns);
 # for stat, open+read(4 KiB)+close and open(O_TRUNC)+write(128 B)+close, with 1 and 4 caller
-# threads spread over 8 network namespaces (bench/bench-load.c). Then how resolvconffs scales
-# with the number K of namespaces it has served (1, 100, 1,000, 10,000): latency from one
-# namespace, RSS, open fds, threads. Prints a table with the targets as PASS/MISS; writes
+# threads spread over 8 network namespaces (bench/bench-load.c); stat and open+read+close with
+# caller and daemon pinned to one CPU (separate daemons started under taskset); and 8 callers
+# reading in parallel, one per namespace. Then how resolvconffs scales with the number K of
+# namespaces it has served (1, 100, 1,000, 10,000): latency from one namespace, RSS, open fds,
+# threads. Prints a table with the targets as PASS/MISS; writes
 # bench/results/latest.{txt,json,png} (--quick: quick.*; --named: *-named.*).
 #
 # Namespaces are anonymous, served BACKING/<ID>.conf; with --named they have ip netns names
@@ -68,10 +74,11 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# Seconds per slice, and rounds (plus one warm-up round). A run measures 28 subjects (3 ops x
-# 2 thread counts x 3 subjects, 2 ops x (floor + 4 K)): full, 28 x 42 x 0.25 s = 5 minutes;
-# quick, 28 x 13 x 0.1 s = 36 seconds, still every subject, operation and K. Plus set-up
-# (10,000 namespaces: ~5 s) and the kernel's teardown of them (up to 30 s).
+# Seconds per slice, and rounds (plus one warm-up round). A run measures 46 subjects: 3 ops x
+# 2 thread counts x 4 subjects (native, 2 floors, rcfs), pinned 2 ops x 4, in parallel 4, scaling
+# 2 ops x (floor + 4 K); each daemon of DAEMONS beyond rcfs adds 11. Full: 46 x 42 x 0.25 s =
+# 8 minutes; quick: 46 x 13 x 0.1 s = 60 seconds, still every subject, operation and K. Plus
+# set-up (10,000 namespaces: ~5 s) and the kernel's teardown of them (up to 30 s).
 if [ "$MODE" = quick ]; then
 	SLICE=0.1 ROUNDS=${ROUNDS:-12}
 else
@@ -80,6 +87,10 @@ fi
 KS=(1 100 1000 10000)
 K_MAX=${KS[${#KS[@]} - 1]}
 LOAD_NS=8 # the namespaces the operation table's callers are spread over
+# The resolvconffs configurations measured against the floors, each a column of the table;
+# rcfs_daemon starts each (NAME, NAMEpin for the pinned case).
+DAEMONS=(rcfs)
+FLOORS=(floor floordp)
 
 if [ -z "${RCFS_BENCH_INSIDE:-}" ]; then
 	export RCFS_BENCH_T0=$(date +%s)
@@ -101,6 +112,10 @@ NAME=$([ "$MODE" = quick ] && echo quick || echo latest)$([ "$NAMED" = 0 ] || ec
 NAME+=$([ "$MARKED" = 0 ] || echo -marked)
 LOAD=$RCFS_BENCH_BIN/bench-load
 NSTOOL=$RCFS_BENCH_BIN/bench-ns
+FLOORFS=$RCFS_BENCH_BIN/floorfs
+# The CPU of the pinned case: the last one this run may use (CPU 0 takes more interrupts).
+PIN_CPU=$(awk '/^Cpus_allowed_list:/ { print $2 }' /proc/self/status | tr ',' '\n' | tail -n 1)
+PIN_CPU=${PIN_CPU##*-}
 
 elapsed() { echo $(($(date +%s) - RCFS_BENCH_T0)); }
 log() { printf '[%3ss] %s\n' "$(elapsed)" "$*" >&2; }
@@ -188,11 +203,13 @@ start() {
 	exit 1
 }
 
-# rcfs_daemon NAME K: resolvconffs over $T/NAME.conf, with backing files for namespaces
-# 0..K-1 that have each read through the mount once (and got their own file: checked).
-# --named: the K namespaces are named in the daemon's own --netns-dir before it starts.
+# rcfs_daemon NAME K [WRAPPER...]: resolvconffs over $T/NAME.conf, with backing files for
+# namespaces 0..K-1 that have each read through the mount once (and got their own file:
+# checked), started under WRAPPER (taskset for the pinned case). --named: the K namespaces are
+# named in the daemon's own --netns-dir before it starts.
 rcfs_daemon() {
 	local name=$1 k=$2 opts=()
+	shift 2
 	mkdir -m 755 "$T/$name.backing"
 	"$NSTOOL" fill "$T/$name.conf"
 	if [ "$NAMED" = 1 ]; then
@@ -200,7 +217,7 @@ rcfs_daemon() {
 		"$NSTOOL" names "$T/ns" 0 "$k" "$T/$name.names"
 		opts=(--netns-dir "$T/$name.names")
 	fi
-	start "$name" "$RCFS_BIN" "${opts[@]}" "$T/$name.backing" "$T/$name.conf"
+	start "$name" "$@" "$RCFS_BIN" "${opts[@]}" "$T/$name.backing" "$T/$name.conf"
 	backing_files 0 "$k" "$T/$name.backing"
 	"$NSTOOL" read "$T/ns" 0 "$k" "$T/$name.conf"
 }
@@ -217,9 +234,19 @@ CREATED_NETNS=1
 "$NSTOOL" create "$T/ns" 0 "$K_MAX"
 
 "$NSTOOL" fill "$T/native.conf"
-"$NSTOOL" fill "$T/floor.conf"
-start floor "$RCFS_BENCH_BIN/floorfs" "$T/floor.conf"
-rcfs_daemon rcfs $LOAD_NS
+# Every floor and daemon twice: as is, and pinned (with all its threads) to $PIN_CPU.
+PIN=(taskset -c "$PIN_CPU")
+for pin in "" pin; do
+	for s in "${FLOORS[@]}"; do
+		"$NSTOOL" fill "$T/$s$pin.conf"
+	done
+	start "floor$pin" ${pin:+"${PIN[@]}"} "$FLOORFS" "$T/floor$pin.conf"
+	start "floordp$pin" ${pin:+"${PIN[@]}"} "$FLOORFS" --default-permissions \
+		"$T/floordp$pin.conf"
+	for s in "${DAEMONS[@]}"; do
+		rcfs_daemon "$s$pin" $LOAD_NS ${pin:+"${PIN[@]}"}
+	done
+done
 # One resolvconffs per K, all alive at once, so the K are measured interleaved in the same
 # rounds like everything else: daemon kK has served exactly K namespaces.
 for k in "${KS[@]}"; do
@@ -227,21 +254,25 @@ for k in "${KS[@]}"; do
 	rcfs_daemon "k$k" "$k"
 done
 
-# measure SECTION OP K SUBJECT...: one bench-load run (rounds of alternating slices); its
-# lines, prefixed with what they measured, go to $RAW.
+# measure SECTION OP K ARG...: one bench-load run (rounds of alternating slices), under
+# taskset for the section "pinned"; its lines, prefixed with what they measured, go to $RAW.
 RAW=$T/raw.txt
 measure() {
-	local section=$1 op=$2 k=$3 out
+	local section=$1 op=$2 k=$3 out wrap=()
 	shift 3
-	out=$("$LOAD" -o "$op" -R "$ROUNDS" -s "$SLICE" "$@") ||
+	[ "$section" != pinned ] || wrap=("${PIN[@]}")
+	out=$("${wrap[@]}" "$LOAD" -o "$op" -R "$ROUNDS" -s "$SLICE" "$@") ||
 		{ echo "bench: bench-load failed ($section, $op)" >&2; exit 1; }
 	sed "s/^/section=$section op=$op k=$k /" <<<"$out" >>"$RAW"
 }
 
 # The write runs truncate files to 128 bytes; reads must keep reading 4 KiB.
 refill() {
+	local s
 	"$NSTOOL" fill "$T/native.conf"
-	backing_files 0 $LOAD_NS "$T/rcfs.backing"
+	for s in "${DAEMONS[@]}"; do
+		backing_files 0 $LOAD_NS "$T/$s.backing"
+	done
 }
 
 # How busy the machine was with work other than ours while we measured: the benchmark cannot
@@ -257,22 +288,44 @@ our_cpu() {
 }
 BUSY0=$(cpu_busy) OURS0=$(our_cpu) WALL0=$(date +%s.%N)
 
-# ---- the operation table: 3 subjects x 1 and 4 threads, callers over $LOAD_NS namespaces
+# ---- the operation table: every subject x 1 and 4 threads, callers over $LOAD_NS namespaces
+SUBJECTS=(native "${FLOORS[@]}" "${DAEMONS[@]}")
 NSARGS=()
 for ((i = 0; i < LOAD_NS; i++)); do
 	NSARGS+=(-n "$T/ns/$i")
 done
 for op in stat read write; do
-	log "$op: native, FUSE floor, resolvconffs; 1 and 4 threads; $ROUNDS rounds"
+	log "$op: ${SUBJECTS[*]}; 1 and 4 threads; $ROUNDS rounds"
 	subjects=()
 	for threads in 1 4; do
-		for s in native floor rcfs; do
+		for s in "${SUBJECTS[@]}"; do
 			subjects+=("$s:$threads:$T/$s.conf")
 		done
 	done
 	measure ops "$op" $LOAD_NS "${NSARGS[@]}" "${subjects[@]}"
 	[ "$op" != write ] || refill
 done
+
+# ---- pinned: one caller and the daemon on one CPU, so every round trip is two context
+# switches on that CPU and no wake-up of another; the pinned daemons (NAMEpin), bench-load
+# under taskset. Native too, on the same CPU.
+for op in stat read; do
+	log "$op: ${SUBJECTS[*]}; 1 thread pinned to CPU $PIN_CPU with its daemon; $ROUNDS rounds"
+	subjects=("native:1:$T/native.conf")
+	for s in "${FLOORS[@]}" "${DAEMONS[@]}"; do
+		subjects+=("$s:1:$T/${s}pin.conf")
+	done
+	measure pinned "$op" $LOAD_NS "${NSARGS[@]}" "${subjects[@]}"
+done
+
+# ---- in parallel: $LOAD_NS callers, one per namespace (thread i stays in namespace i),
+# reading at once: aggregate ops/s against the floor's.
+log "read: ${SUBJECTS[*]}; $LOAD_NS threads, one per namespace; $ROUNDS rounds"
+subjects=()
+for s in "${SUBJECTS[@]}"; do
+	subjects+=("$s:$LOAD_NS:$T/$s.conf")
+done
+measure parallel read $LOAD_NS "${NSARGS[@]}" "${subjects[@]}"
 
 # ---- scaling: one caller in namespace 0 (every kK serves it), each K and the floor
 SCALE_NAMES=()
@@ -294,7 +347,7 @@ OTHER_CPUS=$(awk -v b="$(($(cpu_busy) - BUSY0))" -v o="$(($(our_cpu) - OURS0))" 
 
 # ---- what each daemon holds after all that: RSS, open fds, threads
 STATS=$T/stats.tsv
-for s in floor rcfs "${SCALE_NAMES[@]}"; do
+for s in "${FLOORS[@]}" "${DAEMONS[@]}" "${SCALE_NAMES[@]}"; do
 	pid_var=PID_$s
 	pid=${!pid_var}
 	printf '%s\t%s\t%s\t%s\t%s\n' "$s" \
@@ -344,4 +397,5 @@ mkdir -p "$OUT"
 python3 bench/report.py --raw "$RAW" --stats "$STATS" --mode "$MODE" --rounds "$ROUNDS" \
 	--slice "$SLICE" --other-cpus "$OTHER_CPUS" --ks "${KS[*]}" --load-ns $LOAD_NS \
 	--named "$NAMED" --marked "$MARKED" --rev "$RCFS_BENCH_REV" --nice "$NICE" \
-	--out "$OUT" --name "$NAME" --elapsed "$(elapsed)"
+	--daemons "${DAEMONS[*]}" --pin-cpu "$PIN_CPU" --out "$OUT" --name "$NAME" \
+	--elapsed "$(elapsed)"
