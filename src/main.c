@@ -31,6 +31,7 @@
 #include "options.h"
 #include "pagecache.h"
 #include "util.h"
+#include "watchdog.h"
 
 #if HAVE_LIBSYSTEMD
 #include <systemd/sd-daemon.h>
@@ -272,7 +273,8 @@ static int read_boot_id(char *buf, size_t size)
 }
 
 /* Mount, serve until a signal, unmount. CTX is complete but for underlying_fd, opened here. */
-static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs_key *self)
+static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs_key *self,
+		 struct rcfs_watchdog *watchdog)
 {
 	const struct rcfs_config *cfg = ctx->cfg;
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
@@ -287,10 +289,11 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	int r, ret = EXIT_FAILURE;
 
 	handles_init(&handles, raise_fd_limit());
-	/* auto_unmount: fusermount3 stays behind as our child and, if we die without unmounting,
-	 * detaches the dead mount, so callers see the original file instead of ENOTCONN. */
-	auto_unmount = cfg->auto_unmount && have_fusermount();
-	if (cfg->auto_unmount && !auto_unmount)
+	/* If we die without unmounting, the dead mount is detached, so callers see the original
+	 * file instead of ENOTCONN: by our watchdog as root, else by fusermount3 (auto_unmount),
+	 * which stays behind as our child. */
+	auto_unmount = cfg->auto_unmount && watchdog->pid == 0 && have_fusermount();
+	if (cfg->auto_unmount && watchdog->pid == 0 && !auto_unmount)
 		log_warning("fusermount3 not found (package fuse3): if this daemon is killed, "
 			    "'%s' stays a dead mount until unmounted by hand",
 			    mountpoint);
@@ -330,6 +333,7 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 			  log_fuse_message() ? log_fuse_message() : "mount failed");
 		goto out_signals;
 	}
+	watchdog_arm(watchdog);
 
 	if (backing_stat(ctx, self, &st, &source, path, sizeof(path)) == -ENOENT)
 		log_warning(
@@ -370,6 +374,7 @@ out_unmount:
 	ctx->page_cache = NULL;
 	page_cache_stop(&page_cache);
 	fuse_session_unmount(se);
+	watchdog_stop(watchdog);
 out_signals:
 	fuse_remove_signal_handlers(se);
 out:
@@ -389,6 +394,7 @@ static int run(const struct rcfs_config *cfg)
 	_cleanup_free_ char *etc_file = NULL;
 	struct rcfs_filtered filtered = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 	struct rcfs_names names = { .stop_fd = -1 };
+	struct rcfs_watchdog watchdog = { 0, -1 };
 	char mountpoint[PATH_MAX] = "";
 	bool names_started = false;
 	struct rcfs_key self;
@@ -447,6 +453,14 @@ static int run(const struct rcfs_config *cfg)
 		return log_error_errno(-errno, "cannot read /proc/self/ns/user"), EXIT_FAILURE;
 	ctx.self_userns[r] = '\0';
 
+	/* Forked before the names thread: the child of a process with one thread. */
+	if (cfg->mode == MODE_SERVE && cfg->auto_unmount && geteuid() == 0) {
+		r = watchdog_start(&watchdog, mountpoint);
+		if (r < 0)
+			log_warning_errno(r, "cannot start the watchdog; using fusermount3's "
+					     "auto_unmount");
+	}
+
 	if (cfg->key_kind == KEY_NET) {
 		struct stat nsfs;
 
@@ -471,7 +485,8 @@ static int run(const struct rcfs_config *cfg)
 	else if (cfg->mode == MODE_GC)
 		ret = gc_run(&ctx, cfg->json, cfg->remove);
 	else
-		ret = serve(&ctx, mountpoint, &self);
+		ret = serve(&ctx, mountpoint, &self, &watchdog);
+	watchdog_stop(&watchdog); /* not armed unless mounted: the child only exits */
 	if (names_started)
 		names_stop(&names);
 	if (filtered.fd >= 0)
