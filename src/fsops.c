@@ -102,6 +102,10 @@ static void reply_stat(fuse_req_t req, struct stat *st, enum rcfs_source source)
 {
 	if (is_read_only(source))
 		st->st_mode &= ~(mode_t)0222; /* served read-only */
+	/* glibc's stdio reads in st_blksize chunks: with less than a page, the resolver's reads
+	 * are never whole pages, so they cannot be page-cache fills and cost no page drop (see
+	 * pagecache.h). */
+	st->st_blksize = PAGE_CACHE_UNIT / 2;
 	(void)fuse_reply_attr(req, st, 0.0); /* 0: never cached, see the top of this file */
 }
 

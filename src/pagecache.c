@@ -9,8 +9,6 @@
 #include "fsops.h"
 #include "log.h"
 
-#define PAGE 4096
-
 static void *drop_pages_loop(void *arg)
 {
 	struct rcfs_page_cache *pc = arg;
@@ -68,7 +66,7 @@ void page_cache_after_read(struct rcfs_page_cache *pc, off_t off, size_t size)
 
 	/* The page cache asks for whole pages; a direct read(2) asks for what the caller's
 	 * buffer holds, which is whole pages only by chance (glibc's 4 KiB, cat's 128 KiB). */
-	if (!pc || !pc->started || off % PAGE != 0 || size % PAGE != 0)
+	if (!pc || !pc->started || off % PAGE_CACHE_UNIT != 0 || size % PAGE_CACHE_UNIT != 0)
 		return;
 	if (atomic_exchange(&pc->pending, true))
 		return; /* a drop is on its way */

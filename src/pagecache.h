@@ -16,6 +16,8 @@
 
 struct fuse_session;
 
+#define PAGE_CACHE_UNIT 4096 /* the kernel fills the page cache in whole pages */
+
 struct rcfs_page_cache {
 	struct fuse_session *se;
 	int event_fd;
