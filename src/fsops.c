@@ -1,15 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The mount is one inode (the root, a regular file) that shows different bytes to different
- * callers. The kernel keeps one page cache and one attribute cache per inode, so anything it
- * cached for namespace A would be served to namespace B. Hence: direct_io on every open (no
- * page cache for read/write), attribute timeout 0 (every stat, access check and SEEK_END asks
- * us again, from the calling thread), no keep_cache, no writeback cache, no async direct I/O.
- * There is no LOOKUP (no directory), so there is no entry timeout to set.
+ * callers. The kernel keeps one page cache, one size and one mode and owner per inode, so
+ * anything it cached or decided for namespace A would apply to namespace B. Hence: direct_io
+ * on every open (no page cache for read/write), attribute timeout 0 (every stat asks us
+ * again, from the calling thread), no keep_cache, no writeback cache, no async direct I/O,
+ * no default_permissions: OPEN, SETATTR and ACCESS are decided here (access.c) against the
+ * file this caller is served. What still reads the page cache (mmap, splice) gets it dropped
+ * after READs that may have filled it (pagecache.c). There is no LOOKUP (no directory).
  *
- * The caller is resolved in OPEN, and in GETATTR/SETATTR without a file handle. Everything
- * else uses what OPEN put in fi->fh: RELEASE and FORGET carry pid 0, and a thread that opened
- * the file and then called setns() keeps what it opened, as with a bind mount.
+ * The caller is resolved in OPEN, and in GETATTR/SETATTR/ACCESS without a file handle.
+ * Everything else uses the handle OPEN put in fi->fh (handles.c): RELEASE and FORGET carry
+ * pid 0, and a thread that opened the file and then called setns() keeps what it opened, as
+ * with a bind mount.
  */
 #include "fsops.h"
 
