@@ -280,15 +280,12 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	struct fuse_args args = FUSE_ARGS_INIT(0, NULL);
 	struct fuse_loop_config *loop_cfg = NULL;
 	struct fuse_session *se = NULL;
-	struct rcfs_page_cache page_cache = { .event_fd = -1 };
-	struct rcfs_handles handles;
 	char fsopts[128], path[PATH_MAX];
 	enum rcfs_source source;
 	bool auto_unmount;
 	struct stat st;
 	int r, ret = EXIT_FAILURE;
 
-	handles_init(&handles, raise_fd_limit());
 	/* If we die without unmounting, the dead mount is detached, so callers see the original
 	 * file instead of ENOTCONN: by our watchdog as root, else by fusermount3 (auto_unmount),
 	 * which stays behind as our child. */
@@ -320,7 +317,6 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 		ret = EXIT_USAGE;
 		goto out;
 	}
-	ctx->handles = &handles;
 	if (fuse_set_signal_handlers(se) < 0) {
 		log_error("cannot install signal handlers");
 		goto out;
@@ -346,12 +342,11 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 		 cfg->default_file ? ", default file " : "",
 		 cfg->default_file ? cfg->default_file : "");
 
-	r = page_cache_start(&page_cache, se);
+	r = page_cache_start(ctx->page_cache, se);
 	if (r < 0) {
 		log_error_errno(r, "cannot start the page cache thread");
 		goto out_unmount;
 	}
-	ctx->page_cache = &page_cache;
 	lint_warn_bypasses(mountpoint);
 	/* Type=notify: ready only now that the mount is live. */
 	(void)sd_notifyf(0, "READY=1\nSTATUS=serving %s", mountpoint);
@@ -371,8 +366,7 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	log_info("unmounting '%s'", mountpoint);
 
 out_unmount:
-	ctx->page_cache = NULL;
-	page_cache_stop(&page_cache);
+	page_cache_stop(ctx->page_cache);
 	fuse_session_unmount(se);
 	watchdog_stop(watchdog);
 out_signals:
@@ -383,7 +377,6 @@ out:
 	if (se)
 		fuse_session_destroy(se);
 	fuse_opt_free_args(&args);
-	handles_done(&handles);
 	return ret;
 }
 
@@ -395,6 +388,8 @@ static int run(const struct rcfs_config *cfg)
 	struct rcfs_filtered filtered = { .lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1 };
 	struct rcfs_names names = { .stop_fd = -1 };
 	struct rcfs_watchdog watchdog = { 0, -1 };
+	struct rcfs_page_cache page_cache = { .event_fd = -1 };
+	struct rcfs_handles handles;
 	char mountpoint[PATH_MAX] = "";
 	bool names_started = false;
 	struct rcfs_key self;
@@ -444,7 +439,10 @@ static int run(const struct rcfs_config *cfg)
 		.max_read = options_max_read(cfg->fuse_opts),
 		.self = self,
 		.filtered = cfg->drop_loopback ? &filtered : NULL,
+		.handles = &handles,
+		.page_cache = &page_cache,
 	};
+	handles_init(&handles, raise_fd_limit());
 
 	if (read_boot_id(ctx.boot_id, sizeof(ctx.boot_id)) < 0)
 		return EXIT_FAILURE;
@@ -487,6 +485,7 @@ static int run(const struct rcfs_config *cfg)
 	else
 		ret = serve(&ctx, mountpoint, &self, &watchdog);
 	watchdog_stop(&watchdog); /* not armed unless mounted: the child only exits */
+	handles_done(&handles);
 	if (names_started)
 		names_stop(&names);
 	if (filtered.fd >= 0)
