@@ -320,7 +320,7 @@ int access_check_setattr(struct access_caller *c, const struct stat *st, const s
 
 	if (to_set & ACCESS_SET_MODE) {
 		/* Set-id bits on a file in a directory root writes: never, for anyone. */
-		if (attr->st_mode & (S_ISUID | S_ISGID))
+		if (attr->st_mode & (S_ISUID | (S_ISDIR(st->st_mode) ? 0 : S_ISGID)))
 			return -EPERM;
 		if (!owner_or_capable(c, st))
 			return -EPERM;
@@ -338,4 +338,26 @@ int access_check_setattr(struct access_caller *c, const struct stat *st, const s
 	if (to_set & (ACCESS_SET_ATIME | ACCESS_SET_MTIME))
 		return check_times(c, st, to_set);
 	return 0;
+}
+
+int access_check_delete(struct access_caller *c, const struct stat *dir, const struct stat *st)
+{
+	int r = access_check(c, dir, W_OK | X_OK);
+
+	if (r < 0)
+		return r;
+	if ((dir->st_mode & S_ISVTX) && c->uid != st->st_uid && c->uid != dir->st_uid &&
+	    !capable(c, ACCESS_CAP_FOWNER))
+		return -EPERM;
+	return 0;
+}
+
+int access_check_link(struct access_caller *c, const struct stat *st)
+{
+	if (owner_or_capable(c, st))
+		return 0;
+	if (S_ISREG(st->st_mode) && !(st->st_mode & (S_ISUID | S_ISGID)) &&
+	    access_check(c, st, R_OK | W_OK) == 0)
+		return 0;
+	return -EPERM;
 }

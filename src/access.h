@@ -59,6 +59,15 @@ int access_check(struct access_caller *c, const struct stat *st, int mask);
 /* An open(2) with FLAGS (O_ACCMODE, O_TRUNC needs write). Returns 0 or -EACCES. */
 int access_check_open(struct access_caller *c, const struct stat *st, int flags);
 
+/* Removing or replacing entry ST in directory DIR (unlink, rmdir, rename's source or target):
+ * write and search on DIR, and where DIR is sticky, the caller owns ST or DIR (or has
+ * CAP_FOWNER). Returns 0, -EACCES or -EPERM. */
+int access_check_delete(struct access_caller *c, const struct stat *dir, const struct stat *st);
+
+/* A hard link to ST (fs.protected_hardlinks): the caller owns it, may read and write it, or
+ * has CAP_FOWNER. Returns 0 or -EPERM. */
+int access_check_link(struct access_caller *c, const struct stat *st);
+
 /* What a SETATTR changes; the values are libfuse's FUSE_SET_ATTR_* (fsops.c asserts it). */
 enum {
 	ACCESS_SET_MODE = 1 << 0,
@@ -71,7 +80,8 @@ enum {
 	ACCESS_SET_MTIME_NOW = 1 << 8,
 };
 
-/* A SETATTR (ACCESS_SET_* in TO_SET, new values in ATTR) of ST. FROM_WRITABLE_FD: it came
+/* A SETATTR (ACCESS_SET_* in TO_SET, new values in ATTR) of ST (a directory may keep or get
+ * its set-group-id bit, which only passes the group on). FROM_WRITABLE_FD: it came
  * with a handle open for writing (ftruncate). Returns 0, -EPERM (not the owner, or S_ISUID or
  * S_ISGID asked for) or -EACCES (no write permission for a size or "now" time change). */
 int access_check_setattr(struct access_caller *c, const struct stat *st, const struct stat *attr,

@@ -5,6 +5,7 @@
 
 #include <pthread.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "key.h"
 #include "log.h"
@@ -39,6 +40,8 @@ struct rcfs_ctx {
 	struct rcfs_page_cache *page_cache; /* drops the inode's pages after READs */
 	char boot_id[40]; /* /proc/sys/kernel/random/boot_id, for owner marks */
 	char self_userns[64]; /* "user:[N]": whose capabilities count */
+	struct rcfs_dirnodes *dirnodes; /* --dir: the node table */
+	struct timespec dir_start_time; /* --dir: the times of an empty directory */
 	struct log_ratelimit unidentified_log;
 	struct log_ratelimit refused_log;
 };

@@ -16,10 +16,13 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "backing.h"
 #include "context.h"
+#include "dirnodes.h"
+#include "dirops.h"
 #include "fsops.h"
 #include "handles.h"
 #include "key.h"
@@ -91,6 +94,17 @@ static int open_regular_file(const char *what, const char *path)
 	return TAKE_FD(fd);
 }
 
+/* --dir: the mount directory (what unidentified callers see, read-only) or the template. */
+static int open_directory(const char *what, const char *path)
+{
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return log_error_errno(-errno, "%s '%s'%s", what, path,
+				       errno == ENOTDIR ? " (--dir wants a directory)" : "");
+	return fd;
+}
+
 static int open_procfs(const char *path, enum rcfs_key_kind kind, struct rcfs_key *ret_self)
 {
 	_cleanup_close_ int fd = -1;
@@ -128,6 +142,22 @@ static int check_mountpoint_outside(const char *mountpoint, int backing_dir_fd,
 		log_error("mount point '%s' is inside the backing directory '%s'; use another "
 			  "directory",
 			  mountpoint, backing_dir);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* --dir: the backing directory is neither the mount directory nor beneath it (the daemon
+ * would serve through itself) */
+static int check_mountdir(int mount_fd, int backing_dir_fd, const struct rcfs_config *cfg)
+{
+	struct stat m, b;
+
+	if (fstat(mount_fd, &m) < 0 || fstat(backing_dir_fd, &b) < 0)
+		return log_error_errno(-errno, "mount directory '%s'", cfg->mountpoint);
+	if (m.st_dev == b.st_dev && m.st_ino == b.st_ino) {
+		log_error("mount directory '%s' is the backing directory; use another directory",
+			  cfg->mountpoint);
 		return -EINVAL;
 	}
 	return 0;
@@ -309,7 +339,8 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 
 	/* libfuse rejects unknown -o options here, before anything is mounted. */
 	log_capture_fuse(true);
-	se = fuse_session_new(&args, &rcfs_ops, sizeof(rcfs_ops), ctx);
+	se = cfg->dir_mode ? fuse_session_new(&args, &rcfs_dir_ops, sizeof(rcfs_dir_ops), ctx) :
+			     fuse_session_new(&args, &rcfs_ops, sizeof(rcfs_ops), ctx);
 	log_capture_fuse(false);
 	if (!se) {
 		log_error("invalid -o options '%s': %s", cfg->fuse_opts ? cfg->fuse_opts : "",
@@ -331,18 +362,25 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	}
 	watchdog_arm(watchdog);
 
-	if (backing_stat(ctx, self, &st, &source, path, sizeof(path)) == -ENOENT)
+	if (cfg->dir_mode)
+		log_info("serving '%s' from '%s/<name or %s ID>/'%s%s", mountpoint,
+			 cfg->backing_dir, key_kind_name(ctx->key_kind),
+			 cfg->default_file ? ", template " : "",
+			 cfg->default_file ? cfg->default_file : "");
+	else if (backing_stat(ctx, self, &st, &source, path, sizeof(path)) == -ENOENT)
 		log_warning(
 			"this daemon's own %s (%llu) has no file ('%s') and no -d was given: its "
 			"processes get ENOENT for '%s'",
 			key_kind_name(self->kind), (unsigned long long)self->id, path, mountpoint);
-	log_info("serving '%s' from '%s/<%s ID>%s%s'%s%s%s%s", mountpoint, cfg->backing_dir,
-		 key_kind_name(ctx->key_kind), cfg->extension[0] ? "." : "", cfg->extension,
-		 ctx->names ? ", names from " : "", ctx->names ? cfg->netns_dir : "",
-		 cfg->default_file ? ", default file " : "",
-		 cfg->default_file ? cfg->default_file : "");
+	if (!cfg->dir_mode)
+		log_info("serving '%s' from '%s/<%s ID>%s%s'%s%s%s%s", mountpoint, cfg->backing_dir,
+			 key_kind_name(ctx->key_kind), cfg->extension[0] ? "." : "", cfg->extension,
+			 ctx->names ? ", names from " : "", ctx->names ? cfg->netns_dir : "",
+			 cfg->default_file ? ", default file " : "",
+			 cfg->default_file ? cfg->default_file : "");
 
-	r = page_cache_start(ctx->page_cache, se);
+	/* The file mode's one inode drops its pages after READs; --dir's files keep theirs. */
+	r = cfg->dir_mode ? 0 : page_cache_start(ctx->page_cache, se);
 	if (r < 0) {
 		log_error_errno(r, "cannot start the page cache thread");
 		goto out_unmount;
@@ -366,7 +404,7 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 	log_info("unmounting '%s'", mountpoint);
 
 out_unmount:
-	page_cache_stop(ctx->page_cache);
+	page_cache_stop(ctx->page_cache); /* a no-op if never started */
 	fuse_session_unmount(se);
 	watchdog_stop(watchdog);
 out_signals:
@@ -390,6 +428,7 @@ static int run(const struct rcfs_config *cfg)
 	struct rcfs_watchdog watchdog = { 0, -1 };
 	struct rcfs_page_cache page_cache = { .event_fd = -1 };
 	struct rcfs_handles handles;
+	struct rcfs_dirnodes dirnodes;
 	char mountpoint[PATH_MAX] = "";
 	bool names_started = false;
 	struct rcfs_key self;
@@ -406,8 +445,11 @@ static int run(const struct rcfs_config *cfg)
 		if (!realpath(cfg->mountpoint, mountpoint))
 			return log_error_errno(-errno, "mount point '%s'", cfg->mountpoint),
 			       EXIT_FAILURE;
-		underlying_fd = open_regular_file("mount point", cfg->mountpoint);
+		underlying_fd = cfg->dir_mode ? open_directory("mount directory", cfg->mountpoint) :
+						open_regular_file("mount point", cfg->mountpoint);
 		if (underlying_fd < 0)
+			return EXIT_FAILURE;
+		if (cfg->dir_mode && check_mountdir(underlying_fd, backing_dir_fd, cfg) < 0)
 			return EXIT_FAILURE;
 		if (check_mountpoint_outside(mountpoint, backing_dir_fd, cfg->backing_dir) < 0)
 			return EXIT_FAILURE;
@@ -415,7 +457,9 @@ static int run(const struct rcfs_config *cfg)
 			return EXIT_FAILURE;
 	}
 	if (cfg->default_file) {
-		template_fd = open_regular_file("default file", cfg->default_file);
+		template_fd = cfg->dir_mode ?
+				      open_directory("template directory", cfg->default_file) :
+				      open_regular_file("default file", cfg->default_file);
 		if (template_fd < 0)
 			return EXIT_FAILURE;
 	}
@@ -478,6 +522,15 @@ static int run(const struct rcfs_config *cfg)
 		ctx.names = &names;
 	}
 
+	if (cfg->dir_mode) {
+		/* Modes of new objects are the callers' (the kernel applied their umask). */
+		(void)umask(0);
+		(void)clock_gettime(CLOCK_REALTIME, &ctx.dir_start_time);
+		r = dirnodes_init(&dirnodes);
+		if (r < 0)
+			return log_error_errno(r, "out of memory"), EXIT_FAILURE;
+		ctx.dirnodes = &dirnodes;
+	}
 	if (cfg->mode == MODE_LIST)
 		ret = list_run(&ctx, cfg->json);
 	else if (cfg->mode == MODE_GC)
@@ -486,6 +539,8 @@ static int run(const struct rcfs_config *cfg)
 		ret = serve(&ctx, mountpoint, &self, &watchdog);
 	watchdog_stop(&watchdog); /* not armed unless mounted: the child only exits */
 	handles_done(&handles);
+	if (ctx.dirnodes)
+		dirnodes_done(&dirnodes);
 	if (names_started)
 		names_stop(&names);
 	if (filtered.fd >= 0)

@@ -16,6 +16,7 @@
 
 static const char usage_text[] =
 	"Usage: resolvconffs [OPTIONS] BACKING_DIR MOUNTPOINT\n"
+	"       resolvconffs --dir [OPTIONS] BACKING_DIR MOUNTDIR\n"
 	"       resolvconffs --list [OPTIONS] [--json] BACKING_DIR [MOUNTPOINT]\n"
 	"       resolvconffs --gc [--delete] [OPTIONS] [--json] BACKING_DIR\n"
 	"\n"
@@ -24,9 +25,14 @@ static const char usage_text[] =
 	"BACKING_DIR/<netns inode>.<EXT>, the number readlink /proc/PID/ns/net shows.\n"
 	"Runs in the foreground; SIGTERM, SIGINT or SIGHUP unmounts and exits.\n"
 	"\n"
+	"With --dir, MOUNTDIR shows every caller its own namespace's directory:\n"
+	"BACKING_DIR/NAME/ (ip netns name), else BACKING_DIR/<ID>/, else the -d DIR template\n"
+	"(copied at the first change), else an empty directory.\n"
+	"\n"
 	"Options:\n"
+	"      --dir                serve a directory per namespace over the directory MOUNTDIR\n"
 	"  -p, --extension EXT      backing file name extension (default: conf; empty: none)\n"
-	"  -d, --default-file FILE  serve FILE to namespaces that have no backing file yet;\n"
+	"  -d, --default-file FILE  serve FILE (--dir: directory) to namespaces that have none;\n"
 	"                           their first write creates one from it (default: ENOENT)\n"
 	"  -P, --procfs DIR         where to look callers' pids up (default: /proc)\n"
 	"  -k, --key KIND           what names a caller's file: net (default), mnt, uts, ipc,\n"
@@ -66,6 +72,7 @@ enum {
 	OPT_JSON,
 	OPT_HOST_FILE,
 	OPT_DROP_LOOPBACK,
+	OPT_DIR,
 };
 
 static int options_fail(const char *fmt, const char *arg)
@@ -131,6 +138,7 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "host-file", required_argument, NULL, OPT_HOST_FILE },
 		{ "drop-loopback", optional_argument, NULL, OPT_DROP_LOOPBACK },
+		{ "dir", no_argument, NULL, OPT_DIR },
 		{},
 	};
 	int c, r, min_args, max_args;
@@ -224,6 +232,9 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 			cfg.drop_loopback = true;
 			cfg.loopback_fallback = optarg;
 			break;
+		case OPT_DIR:
+			cfg.dir_mode = true;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			options_free(&cfg);
@@ -280,6 +291,14 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 					    "non-loopback IPv4 or IPv6 address",
 					    cfg.loopback_fallback);
 		}
+	}
+	if (cfg.dir_mode && (cfg.host_file || cfg.drop_loopback || cfg.mode != MODE_SERVE)) {
+		options_free(&cfg);
+		return options_fail("--dir does not support %s yet (see --help)",
+				    cfg.host_file	  ? "--host-file" :
+				    cfg.drop_loopback	  ? "--drop-loopback" :
+				    cfg.mode == MODE_LIST ? "--list" :
+							    "--gc");
 	}
 	if (cfg.json && cfg.mode == MODE_SERVE) {
 		options_free(&cfg);

@@ -14,7 +14,8 @@ enum rcfs_mode {
 
 struct rcfs_config {
 	const char *backing_dir; /* BACKING_DIR */
-	const char *mountpoint; /* MOUNTPOINT: the file we mount over */
+	const char *mountpoint; /* MOUNTPOINT: the file we mount over (--dir: the directory) */
+	bool dir_mode; /* --dir: a directory per namespace, mounted over MOUNTPOINT */
 	const char *extension; /* -p: "" means no dot, no extension */
 	const char *default_file; /* -d: template, or NULL */
 	const char *procfs; /* -P */

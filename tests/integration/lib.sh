@@ -202,3 +202,9 @@ new_named_ns() {
 }
 
 HOST_ID=$(ns_id self)
+
+# dir_mode_setup: for --dir tests, MNT becomes an empty directory $T/mnt.
+dir_mode_setup() {
+	MNT=$T/mnt
+	mkdir -m 755 "$MNT"
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Shared by the directory mode's handlers: dirops.c (entries and attributes) and
+ * dirops-files.c (open files and directory listings). Only these two reply to the kernel. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/stat.h>
+
+#include "access.h"
+#include "context.h"
+#include "dirfs.h"
+#include "dirnodes.h"
+#include "dirops.h"
+#include "dirtree.h"
+#include "key.h"
+
+#define ATTR_TIMEOUT 1.0 /* below the root: an object's own attributes */
+
+/* Who asks, once per request. */
+struct dirops_caller {
+	struct rcfs_ctx *ctx;
+	struct access_caller ac;
+	bool identified;
+	struct rcfs_key key;
+};
+
+/* A directory as this caller sees it: the root resolved for the caller, or a node. */
+struct dirops_at {
+	struct dirfs_dir dir; /* fd -1: the empty directory */
+	struct dirtree_id tree;
+	struct dirtree_root root; /* owns the root's fd */
+};
+
+void dirops_caller_init(fuse_req_t req, struct dirops_caller *c);
+void dirops_caller_done(struct dirops_caller *c);
+struct rcfs_dirnode *dirops_node(fuse_ino_t ino);
+/* INO (the root: the caller's) as a directory. dirops_at_done() after success or failure. */
+int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret);
+void dirops_at_done(struct dirops_at *a);
+/* Before a change in TREE that CHECK (0 or -errno) allowed: 0 in the caller's own tree,
+ * -ESTALE once a shared view was copied to the caller's own directory, -EACCES read-only. */
+int dirops_prepare_change(struct dirops_caller *c, const struct dirtree_id *tree, int check);
+int dirops_prepare_dir_change(struct dirops_caller *c, const struct dirops_at *at);
+void dirops_reply_err(fuse_req_t req, int r);
+/* A node for FD (taken) in TREE, replied as an entry, or with FI as CREATE's. */
+void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const struct stat *st,
+			const struct dirtree_id *tree, struct fuse_file_info *fi);
+
+void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rcfs_dir_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		     struct fuse_file_info *fi);
+void rcfs_dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   struct fuse_file_info *fi);
+void rcfs_dir_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		    struct fuse_file_info *fi);
+void rcfs_dir_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rcfs_dir_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rcfs_dir_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+void rcfs_dir_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rcfs_dir_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		      struct fuse_file_info *fi);
+void rcfs_dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void rcfs_dir_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
