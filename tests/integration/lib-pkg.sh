@@ -129,3 +129,20 @@ nameservers_of() {
 resolved_by() {
 	in_named "$1" getent hosts probe.test.example | awk '{ print $1 }'
 }
+
+# dhclient_up NAME N: Debian's dhclient (extracted) on NAME's veth0, in the foreground (-d)
+# so the test holds its pid; waits until it is bound. Its script writes resolv.conf.
+dhclient_up() {
+	local ns=$1 n=$2 i
+	nsenter --net="/run/netns/$ns" -- dhclient -d -1 -v -sf /sbin/dhclient-script -lf "$T/dhclient$n.leases" \
+		-pf "$T/dhclient$n.pid" veth0 >"$T/dhclient$n.log" 2>&1 &
+	EXTRA_PIDS+=("$!")
+	for i in $(seq 1200); do
+		case "$(cat "$T/dhclient$n.log")" in
+		*"bound to 10.200.$n."*) return 0 ;;
+		esac
+		kill -0 "$!" 2>/dev/null || fail "dhclient in $ns exited: $(cat "$T/dhclient$n.log")"
+		sleep 0.05
+	done
+	fail "dhclient in $ns not bound within 60 s: $(cat "$T/dhclient$n.log")"
+}
