@@ -17,10 +17,10 @@ host_conf=$(cat /etc/resolv.conf)
 # The admin's commands (README, layout b).
 STATE=$T/state
 TEMPLATE=$T/template
-mkdir -p "$STATE/$HOST_ID/interface" "$TEMPLATE/interface" /run/resolvconf
-: >"$TEMPLATE/enable-updates"
-cp -a "$TEMPLATE/." "$STATE/$HOST_ID/"
-cp /etc/resolv.conf "$STATE/$HOST_ID/resolv.conf"
+H=$STATE/$(stat -L -c %i /proc/self/ns/net)
+mkdir -p "$TEMPLATE/interface" "$H" /run/resolvconf && touch "$TEMPLATE/enable-updates"
+cp -a "$TEMPLATE/." /run/resolvconf/. "$H/"
+[ -e "$H/resolv.conf" ] || cp /etc/resolv.conf "$H/resolv.conf"
 MNT=/run/resolvconf
 start_daemon --dir -d "$TEMPLATE" "$STATE" /run/resolvconf
 ln -sf ../run/resolvconf/resolv.conf /etc/resolv.conf

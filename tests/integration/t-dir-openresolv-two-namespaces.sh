@@ -15,8 +15,10 @@ host_conf=$(cat /etc/resolv.conf)
 
 # The admin's commands (README, layout a): the host keeps its state in its own directory.
 STATE=$T/state
-mkdir -p "$STATE/$HOST_ID" /run/resolvconf
-cp /etc/resolv.conf "$STATE/$HOST_ID/resolv.conf"
+H=$STATE/$(stat -L -c %i /proc/self/ns/net)
+mkdir -p "$H" /run/resolvconf
+cp -a /run/resolvconf/. "$H/"
+[ -e "$H/resolv.conf" ] || cp /etc/resolv.conf "$H/resolv.conf"
 MNT=/run/resolvconf
 start_daemon --dir "$STATE" /run/resolvconf
 ln -sf /run/resolvconf/resolv.conf /etc/resolv.conf
