@@ -17,16 +17,18 @@ command -v dnsmasq >/dev/null || skip "needs dnsmasq (dnsmasq-base)"
 # pkg_fetch PKG...: each PKG's .deb in the cache, downloaded if absent. One download at a
 # time (meson runs tests in parallel); a download lands under a temporary name first.
 pkg_fetch() {
-	local p tmp
+	local p tmp why
 	mkdir -p "$RCFS_PKG_CACHE"
 	exec 8>"$RCFS_PKG_CACHE/.lock"
 	flock -w 300 8 || fail "lock on $RCFS_PKG_CACHE/.lock held for 300 s"
 	for p in "$@"; do
 		compgen -G "$RCFS_PKG_CACHE/${p}_*.deb" >/dev/null && continue
 		tmp=$(mktemp -d "$RCFS_PKG_CACHE/.dl.XXXXXX")
-		if ! (cd "$tmp" && timeout 300 apt-get -q download "$p") >"$tmp.log" 2>&1; then
-			rm -rf "$tmp"
-			fail "apt-get download $p failed (no Debian archive reachable?): $(grep -E '^(E|W):' "$tmp.log" | head -n 1)"
+		if ! (cd "$tmp" && timeout 300 apt-get -q -o APT::Sandbox::User=root download "$p") \
+			>"$tmp.log" 2>&1; then
+			why=$( (grep '^E:' "$tmp.log" || tail -n 1 "$tmp.log") | head -n 1)
+			rm -rf "$tmp" "$tmp.log"
+			fail "apt-get download $p failed (is the Debian archive reachable?): $why"
 		fi
 		mv "$tmp"/*.deb "$RCFS_PKG_CACHE/"
 		rm -rf "$tmp" "$tmp.log"
