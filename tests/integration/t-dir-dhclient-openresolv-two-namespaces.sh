@@ -20,6 +20,7 @@ cp /etc/resolv.conf "$STATE/$HOST_ID/resolv.conf"
 MNT=/run/resolvconf
 start_daemon --dir "$STATE" /run/resolvconf
 ln -sf /run/resolvconf/resolv.conf /etc/resolv.conf
+sed -i 's|^resolv_conf=.*|resolv_conf=/run/resolvconf/resolv.conf|' /etc/resolvconf.conf
 net_setup dhcp
 
 dhclient_up "$NS_A" 1
