@@ -25,6 +25,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/statvfs.h>
@@ -62,6 +63,61 @@ struct rcfs_dirnode *dirops_node(fuse_ino_t ino)
 	return (struct rcfs_dirnode *)(uintptr_t)ino;
 }
 
+/* The daemon's path of its own fd FD, in BUF. Returns 0 or a -errno. */
+static int fd_path(int fd, char buf[static PATH_MAX])
+{
+	char proc[64];
+	ssize_t n;
+
+	(void)snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+	n = readlink(proc, buf, PATH_MAX - 1);
+	if (n < 0)
+		return -errno;
+	if (n >= PATH_MAX - 1)
+		return -ENAMETOOLONG;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* A directory node N of the template tree, for a caller that has its own directory now: the
+ * directory of the same path beneath its own, in RET (RET->root owns its fd). A caller keeps
+ * template nodes from before its first change, as a working directory (Debian's resolvconf
+ * cds into interface/ before it first writes): on them the kernel's walk again after ESTALE
+ * starts from the same node, so each change would be ESTALE for ever. Returns 0 (RET set),
+ * 1 when the caller still sees the template (use N), or a -errno. */
+static int template_dir_in_own_tree(struct dirops_caller *c, const struct rcfs_dirnode *n,
+				    struct dirops_at *ret)
+{
+	char tpath[PATH_MAX], npath[PATH_MAX];
+	size_t len;
+	int fd, r;
+
+	r = dirtree_resolve(c->ctx, &c->key, &ret->root);
+	if (r < 0)
+		return r;
+	if (ret->root.id.kind != DIRTREE_OWN)
+		return 1; /* dirops_at_done() closes the root */
+	if (fd_path(c->ctx->template_fd, tpath) < 0 || fd_path(n->fd, npath) < 0)
+		return -ESTALE;
+	len = strlen(tpath);
+	if (strncmp(npath, tpath, len) != 0 || npath[len] != '/')
+		return -ESTALE; /* moved or removed out of the template meanwhile */
+	fd = dirtree_open_beneath(ret->root.fd, npath + len + 1, O_PATH | O_NOFOLLOW | O_DIRECTORY,
+				  0);
+	if (fd < 0)
+		return fd == -ENOTDIR || fd == -ELOOP ? -ENOENT : fd;
+	if (fstat(fd, &ret->dir.st) < 0) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	(void)close(ret->root.fd);
+	ret->root.fd = fd;
+	ret->dir.fd = fd;
+	ret->tree = ret->root.id;
+	return 0;
+}
+
 int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret)
 {
 	struct rcfs_dirnode *n;
@@ -77,6 +133,11 @@ int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret
 		return 0;
 	}
 	n = dirops_node(ino);
+	if (n->tree.kind == DIRTREE_TEMPLATE && c->identified) {
+		r = template_dir_in_own_tree(c, n, ret);
+		if (r <= 0)
+			return r;
+	}
 	if (fstat(n->fd, &ret->dir.st) < 0)
 		return -errno;
 	if (!S_ISDIR(ret->dir.st.st_mode))

@@ -167,10 +167,10 @@ for i in "${!HELD[@]}"; do
 	*) problems+=("--list: '${WANT_PID[$i]}' not in the row of the one held by ${WHAT[$i]}: $row") ;;
 	esac
 done
-json=$("$RCFS_BIN" --list --json "$BACKING")
-python3 - "$json" "${HELD[0]}" "$TID1" "${HELD[2]}" "${HELD[4]}" "${HELD[6]}" <<'PY' ||
+"$RCFS_BIN" --list --json "$BACKING" >"$T/list.json"
+python3 - "$T/list.json" "${HELD[0]}" "$TID1" "${HELD[2]}" "${HELD[4]}" "${HELD[6]}" <<'PY' ||
 import json, sys
-ns = {n["id"]: n for n in json.loads(sys.argv[1])["namespaces"]}
+ns = {n["id"]: n for n in json.load(open(sys.argv[1]))["namespaces"]}
 want = {sys.argv[2]: (int(sys.argv[3]), "thread"), sys.argv[4]: (None, "fd"),
         sys.argv[5]: (None, "mount"), sys.argv[6]: (None, "socket")}
 for id, (pid, by) in want.items():

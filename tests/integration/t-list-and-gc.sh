@@ -35,10 +35,10 @@ assert_contains "$BACKING/$N-gone.conf  (no network namespace named '$N-gone')" 
 out=$("$RCFS_BIN" --list -d "$T/template" "$BACKING")
 assert_contains "template" "$(row "$ID_B")" "B row with -d"
 
-json=$("$RCFS_BIN" --list --json "$BACKING")
-python3 - "$json" "$ID_A" "$NAMED_ID" "$N-named" "$A" <<'PY' || fail "--json content"
+"$RCFS_BIN" --list --json "$BACKING" >"$T/list.json"
+python3 - "$T/list.json" "$ID_A" "$NAMED_ID" "$N-named" "$A" <<'PY' || fail "--json content"
 import json, sys
-d = json.loads(sys.argv[1])
+d = json.load(open(sys.argv[1]))
 ns = {n["id"]: n for n in d["namespaces"]}
 a, named = ns[int(sys.argv[2])], ns[int(sys.argv[3])]
 assert a["pid"] == int(sys.argv[5]) and a["served"] == "own", a
