@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The directory mode's operations on open files beyond read and write: fallocate(2) and
- * copy_file_range(2), each on the backing fds of the caller's own open files (fi->fh), so
+/* The directory mode's operations on open files beyond read and write: fallocate(2),
+ * copy_file_range(2) and lseek(2)'s SEEK_DATA and SEEK_HOLE, each on the backing fds of the caller's own open files (fi->fh), so
  * they reach exactly the files the caller opened, in its own tree. The kernel sends them only
  * for files of this mount, and keeps its page cache right around them (it writes dirty pages
  * back before, and drops the changed range after). Without them it would answer EOPNOTSUPP
- * for fallocate and copy through the page cache for copy_file_range. */
+ * for fallocate, copy through the page cache for copy_file_range, and take the whole file for
+ * data in SEEK_DATA and SEEK_HOLE. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -37,4 +38,20 @@ void rcfs_dir_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 		dirops_reply_err(req, -errno);
 	else
 		(void)fuse_reply_write(req, (size_t)n);
+}
+
+/* Only SEEK_DATA and SEEK_HOLE reach the daemon (the kernel does SEEK_SET, SEEK_CUR and
+ * SEEK_END itself). The backing fd's own offset is used by nothing else: reads and writes
+ * give theirs. */
+void rcfs_dir_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		    struct fuse_file_info *fi)
+{
+	off_t r;
+
+	(void)ino;
+	r = lseek((int)fi->fh, off, whence);
+	if (r < 0)
+		dirops_reply_err(req, -errno);
+	else
+		(void)fuse_reply_lseek(req, r);
 }

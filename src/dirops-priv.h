@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the directory mode's handlers: dirops.c (entries and attributes) and
  * dirops-files.c (open files and directory listings), dirops-extra.c (fallocate,
- * copy_file_range). Only these reply to the kernel. */
+ * copy_file_range, lseek). Only these reply to the kernel. */
 #pragma once
 
 #include <stdbool.h>
@@ -64,6 +64,8 @@ void rcfs_dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *
 void rcfs_dir_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
 
 /* dirops-extra.c */
+void rcfs_dir_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		    struct fuse_file_info *fi);
 void rcfs_dir_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
 			struct fuse_file_info *fi);
 void rcfs_dir_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,

@@ -32,6 +32,9 @@
  *                               compared, or written within the file's size, msync(MS_SYNC)
  *                               and read back with pread(2); the mapping of another
  *                               namespace's file would show other bytes
+ *                 seek-data     lseek(SEEK_DATA or SEEK_HOLE) at a random offset: within
+ *                               [offset, size] (ENXIO at or past the end), and what it
+ *                               skips (SEEK_DATA) or lands on (SEEK_HOLE) is NULs in the model
  *                 fallocate     fallocate(2): allocate (may extend), KEEP_SIZE, PUNCH_HOLE,
  *                               ZERO_RANGE (with or without KEEP_SIZE); EOPNOTSUPP is "refused"
  *   -l LEN      longest single operation in bytes (default 8192)
@@ -83,6 +86,7 @@ enum op_class {
 	OP_MMAP,
 	OP_MMAP_SHARED,
 	OP_FALLOCATE,
+	OP_SEEK_DATA,
 	OP_CLASS_COUNT,
 };
 
@@ -107,6 +111,7 @@ static const struct {
 	[OP_MMAP] = { "mmap", 2, false },
 	[OP_MMAP_SHARED] = { "mmap-shared", 2, true },
 	[OP_FALLOCATE] = { "fallocate", 2, true },
+	[OP_SEEK_DATA] = { "seek-data", 1, false },
 };
 
 #define DEFAULT_OPS "read,write,append,fcntl-append,truncate,reopen,fstat"
@@ -952,6 +957,47 @@ static void do_fallocate(void)
 		failed_errno("fallocate");
 }
 
+static void do_seek_data(void)
+{
+	bool hole = rnd_below(2);
+	size_t off = rnd_read_off(), i;
+	off_t r;
+
+	log_op(hole ? "seek-hole" : "seek-data", (long long)off, 0);
+	r = lseek(fd, (off_t)off, hole ? SEEK_HOLE : SEEK_DATA);
+	log_done(r);
+	if (r < 0 && errno == ENXIO && (off >= model_size || !hole)) {
+		/* At or past the end; or SEEK_DATA with only a hole up to the end. */
+		for (i = off; i < model_size; i++)
+			if (model[i]) {
+				failed("lseek(SEEK_DATA, %#zx): ENXIO, but the model has data at %#zx",
+				       off, i);
+				failed_end();
+				return;
+			}
+		return;
+	}
+	if (r < 0) {
+		failed_errno(hole ? "lseek(SEEK_HOLE)" : "lseek(SEEK_DATA)");
+		return;
+	}
+	if ((size_t)r < off || (size_t)r > model_size || (!hole && (size_t)r == model_size)) {
+		failed("lseek(%s, %#zx) = %#llx, the model's size %#zx",
+		       hole ? "SEEK_HOLE" : "SEEK_DATA", off, (long long)r, model_size);
+		failed_end();
+		return;
+	}
+	/* SEEK_DATA skipped a hole; SEEK_HOLE landed on one (or on the end). */
+	for (i = hole ? (size_t)r : off; i < (hole ? (size_t)r + 1 : (size_t)r) && i < model_size;
+	     i++)
+		if (model[i]) {
+			failed("lseek(%s, %#zx) = %#llx, but the model has data at %#zx",
+			       hole ? "SEEK_HOLE" : "SEEK_DATA", off, (long long)r, i);
+			failed_end();
+			return;
+		}
+}
+
 /* One random op among the enabled; false if it could not run now (draw again). */
 static bool run_one(enum op_class c)
 {
@@ -998,6 +1044,9 @@ static bool run_one(enum op_class c)
 		return do_mmap_shared();
 	case OP_FALLOCATE:
 		do_fallocate();
+		return true;
+	case OP_SEEK_DATA:
+		do_seek_data();
 		return true;
 	case OP_CLASS_COUNT:
 		break;

@@ -2,7 +2,7 @@
 # --dir: fsx on MOUNTDIR/file from four namespaces at once, each its own backing file
 # (BACKING/ID/file), with every op the kernel allows on a file of its own inode: reads and
 # writes, appends (also O_APPEND set and cleared by fcntl), truncation, reopening, stat, SEEK_END,
-# MAP_PRIVATE reads, MAP_SHARED reads and writes (msync, then read back), copy_file_range out to
+# SEEK_DATA and SEEK_HOLE, MAP_PRIVATE reads, MAP_SHARED reads and writes (msync, then read back), copy_file_range out to
 # tmpfs and within the file, sendfile, splice, fallocate (tmpfs has it). Every byte read back,
 # every size told, is the namespace's own as its model says; at the end each backing file
 # equals its model. A cp (copy_file_range) of the file gets the namespace's own bytes.
