@@ -9,7 +9,7 @@
  *   bench-ns names NSDIR FROM TO NAMEDIR    names them as ip netns does: a bind mount of
  *                                           each on NAMEDIR/ns-<index> (resolvconffs
  *                                           --netns-dir NAMEDIR)
- *   bench-ns files NSDIR FROM TO BACKING [named] [marked]
+ *   bench-ns files NSDIR FROM TO BACKING [named] [marked] [dir]
  *                                           (re)writes BACKING/<netns id>.conf for each,
  *                                           or BACKING/ns-<index>.conf: its named file;
  *                                           marked: with the owner mark resolvconffs puts
@@ -134,9 +134,12 @@ static void mark(const char *file, const char *ns)
 		die("cannot mark", file);
 }
 
-static void files(const char *dir, long from, long to, const char *backing, bool named, bool marked)
+/* With IN_DIR (resolvconffs --dir): BACKING/<name or ID>/resolv.conf instead. */
+static void files(const char *dir, long from, long to, const char *backing, bool named, bool marked,
+		  bool in_dir)
 {
 	char path[4096], file[4096];
+	const char *ext = in_dir ? "" : ".conf";
 	uint64_t id;
 	long i;
 
@@ -144,9 +147,14 @@ static void files(const char *dir, long from, long to, const char *backing, bool
 		ns_path(dir, i, path, sizeof(path));
 		id = ns_id(path);
 		if (named)
-			(void)snprintf(file, sizeof(file), "%s/ns-%ld.conf", backing, i);
+			(void)snprintf(file, sizeof(file), "%s/ns-%ld%s", backing, i, ext);
 		else
-			(void)snprintf(file, sizeof(file), "%s/%" PRIu64 ".conf", backing, id);
+			(void)snprintf(file, sizeof(file), "%s/%" PRIu64 "%s", backing, id, ext);
+		if (in_dir) {
+			if (mkdir(file, 0755) < 0 && errno != EEXIST)
+				die("cannot make", file);
+			strncat(file, "/resolv.conf", sizeof(file) - strlen(file) - 1);
+		}
 		write_file(file, id);
 		if (marked)
 			mark(file, path);
@@ -206,7 +214,8 @@ static bool flag(int argc, char **argv, const char *word)
 	int i;
 
 	for (i = 6; i < argc; i++) {
-		if (strcmp(argv[i], "named") != 0 && strcmp(argv[i], "marked") != 0) {
+		if (strcmp(argv[i], "named") != 0 && strcmp(argv[i], "marked") != 0 &&
+		    strcmp(argv[i], "dir") != 0) {
 			fprintf(stderr, "bench-ns: files: unknown flag '%s'\n", argv[i]);
 			exit(2);
 		}
@@ -225,7 +234,7 @@ int main(int argc, char **argv)
 		names(argv[2], number(argv[3]), number(argv[4]), argv[5]);
 	else if (strcmp(cmd, "files") == 0 && argc >= 6)
 		files(argv[2], number(argv[3]), number(argv[4]), argv[5], flag(argc, argv, "named"),
-		      flag(argc, argv, "marked"));
+		      flag(argc, argv, "marked"), flag(argc, argv, "dir"));
 	else if (strcmp(cmd, "read") == 0 && argc == 6)
 		read_all(argv[2], number(argv[3]), number(argv[4]), argv[5]);
 	else if (strcmp(cmd, "fill") == 0 && argc == 3)

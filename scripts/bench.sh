@@ -8,13 +8,15 @@
 #   floordp  the same mounted with default_permissions, which adds a GETATTR before every OPEN
 #            (resolvconffs' options until it checks permissions itself);
 #   rcfs     resolvconffs, serving 8 namespaces from backing files on tmpfs (DAEMONS: more
-#            resolvconffs configurations, a directory mode say, are more columns);
+#            resolvconffs configurations are more columns);
+#   rcfsdir  resolvconffs --dir, each namespace's BACKING/<ID>/resolv.conf, reached through a
+#            symlink into the mount directory as /etc/resolv.conf would be;
 # for stat, open+read(4 KiB)+close and open(O_TRUNC)+write(128 B)+close, with 1 and 4 caller
 # threads spread over 8 network namespaces (bench/bench-load.c); stat and open+read+close with
 # caller and daemon pinned to one CPU (separate daemons started under taskset); and 8 callers
 # reading in parallel, one per namespace. Then how resolvconffs scales with the number K of
 # namespaces it has served (1, 100, 1,000, 10,000): latency from one namespace, RSS, open fds,
-# threads. Prints a table with the targets as PASS/MISS; writes
+# threads; and the directory mode at 10,000 (dk10000). Prints a table with the targets as PASS/MISS; writes
 # bench/results/latest.{txt,json,png} (--quick: quick.*; --named: *-named.*).
 #
 # Namespaces are anonymous, served BACKING/<ID>.conf; with --named they have ip netns names
@@ -76,7 +78,7 @@ done
 
 # Seconds per slice, and rounds (plus one warm-up round). A run measures 46 subjects: 3 ops x
 # 2 thread counts x 4 subjects (native, 2 floors, rcfs), pinned 2 ops x 4, in parallel 4, scaling
-# 2 ops x (floor + 4 K); each daemon of DAEMONS beyond rcfs adds 11. Full: 46 x 42 x 0.25 s =
+# 2 ops x (floor + 4 K + dk10000); each daemon of DAEMONS beyond rcfs adds 11. Full: 46 x 42 x 0.25 s =
 # 8 minutes; quick: 46 x 13 x 0.1 s = 60 seconds, still every subject, operation and K. Plus
 # set-up (10,000 namespaces: ~5 s) and the kernel's teardown of them (up to 30 s).
 if [ "$MODE" = quick ]; then
@@ -89,8 +91,15 @@ K_MAX=${KS[${#KS[@]} - 1]}
 LOAD_NS=8 # the namespaces the operation table's callers are spread over
 # The resolvconffs configurations measured against the floors, each a column of the table;
 # rcfs_daemon starts each (NAME, NAMEpin for the pinned case).
-DAEMONS=(rcfs)
+DAEMONS=(rcfs rcfsdir)
 FLOORS=(floor floordp)
+# The directory mode's daemons: rcfsdir (and rcfsdirpin), and dkK of the scaling part.
+is_dir_daemon() {
+	case "$1" in
+	rcfsdir* | dk*) return 0 ;;
+	esac
+	return 1
+}
 
 if [ -z "${RCFS_BENCH_INSIDE:-}" ]; then
 	export RCFS_BENCH_T0=$(date +%s)
@@ -207,25 +216,43 @@ start() {
 # namespaces 0..K-1 that have each read through the mount once (and got their own file:
 # checked), started under WRAPPER (taskset for the pinned case). --named: the K namespaces are
 # named in the daemon's own --netns-dir before it starts.
+# A directory-mode daemon (is_dir_daemon) mounts on $T/NAME.mnt, and $T/NAME.conf is a
+# symlink to NAME.mnt/resolv.conf, as /etc/resolv.conf would be.
 rcfs_daemon() {
 	local name=$1 k=$2 opts=()
 	shift 2
 	mkdir -m 755 "$T/$name.backing"
-	"$NSTOOL" fill "$T/$name.conf"
+	if is_dir_daemon "$name"; then
+		mkdir -m 755 "$T/$name.mnt"
+		ln -s "$name.mnt/resolv.conf" "$T/$name.conf"
+	else
+		"$NSTOOL" fill "$T/$name.conf"
+	fi
 	if [ "$NAMED" = 1 ]; then
 		mkdir -m 755 "$T/$name.names"
 		"$NSTOOL" names "$T/ns" 0 "$k" "$T/$name.names"
 		opts=(--netns-dir "$T/$name.names")
 	fi
-	start "$name" "$@" "$RCFS_BIN" "${opts[@]}" "$T/$name.backing" "$T/$name.conf"
-	backing_files 0 "$k" "$T/$name.backing"
+	if is_dir_daemon "$name"; then
+		start "$name" "$@" "$RCFS_BIN" --dir "${opts[@]}" "$T/$name.backing" "$T/$name.mnt"
+	else
+		start "$name" "$@" "$RCFS_BIN" "${opts[@]}" "$T/$name.backing" "$T/$name.conf"
+	fi
+	backing_files 0 "$k" "$name"
 	"$NSTOOL" read "$T/ns" 0 "$k" "$T/$name.conf"
 }
 
-# backing_files FROM TO DIR: each namespace's own file, by ID or (--named) by name.
+# backing_files FROM TO NAME: each namespace's own file for daemon NAME, by ID or (--named)
+# by name; BACKING/<ID>/resolv.conf for the directory mode (which checks no owner marks).
 backing_files() {
-	"$NSTOOL" files "$T/ns" "$1" "$2" "$3" $([ "$NAMED" = 0 ] || echo named) \
-		$([ "$MARKED" = 0 ] || echo marked)
+	local flags=()
+	[ "$NAMED" = 0 ] || flags+=(named)
+	if is_dir_daemon "$3"; then
+		flags+=(dir)
+	elif [ "$MARKED" = 1 ]; then
+		flags+=(marked)
+	fi
+	"$NSTOOL" files "$T/ns" "$1" "$2" "$T/$3.backing" "${flags[@]}"
 }
 
 # ---- set-up
@@ -253,6 +280,9 @@ for k in "${KS[@]}"; do
 	log "resolvconffs with K=$k namespaces read through it"
 	rcfs_daemon "k$k" "$k"
 done
+log "resolvconffs --dir with K=$K_MAX namespaces read through it"
+rcfs_daemon "dk$K_MAX" "$K_MAX"
+
 
 # measure SECTION OP K ARG...: one bench-load run (rounds of alternating slices), under
 # taskset for the section "pinned"; its lines, prefixed with what they measured, go to $RAW.
@@ -271,7 +301,7 @@ refill() {
 	local s
 	"$NSTOOL" fill "$T/native.conf"
 	for s in "${DAEMONS[@]}"; do
-		backing_files 0 $LOAD_NS "$T/$s.backing"
+		backing_files 0 $LOAD_NS "$s"
 	done
 }
 
@@ -332,6 +362,7 @@ SCALE_NAMES=()
 for k in "${KS[@]}"; do
 	SCALE_NAMES+=("k$k")
 done
+SCALE_NAMES+=("dk$K_MAX")
 for op in stat read; do
 	log "$op: one caller, resolvconffs at K = ${KS[*]}; $ROUNDS rounds"
 	subjects=("floor:1:$T/floor.conf")

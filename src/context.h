@@ -12,6 +12,7 @@
 #include "options.h"
 
 struct fuse_session;
+struct rcfs_dirwatch;
 struct rcfs_handles;
 struct rcfs_names;
 struct rcfs_page_cache;
@@ -41,6 +42,7 @@ struct rcfs_ctx {
 	char boot_id[40]; /* /proc/sys/kernel/random/boot_id, for owner marks */
 	char self_userns[64]; /* "user:[N]": whose capabilities count */
 	struct rcfs_dirnodes *dirnodes; /* --dir: the node table */
+	struct rcfs_dirwatch *dirwatch; /* --dir: changes outside the mount, or NULL */
 	struct timespec dir_start_time; /* --dir: the times of an empty directory */
 	struct log_ratelimit unidentified_log;
 	struct log_ratelimit refused_log;

@@ -99,10 +99,13 @@ int dirnodes_ref(struct rcfs_dirnodes *t, int fd, const struct stat *st,
 		.nlookup = 1,
 		.next = t->buckets[b],
 	};
+	atomic_init(&made->wd, -1);
 	t->buckets[b] = made;
 	if (++t->count > t->n_buckets)
 		grow(t);
 	pthread_mutex_unlock(&t->lock);
+	if (t->on_new) /* the caller's reference keeps it alive until its reply */
+		t->on_new(t->hook_arg, made);
 	*ret = made;
 	return 0;
 }
@@ -124,6 +127,8 @@ void dirnodes_unref(struct rcfs_dirnodes *t, struct rcfs_dirnode *n, uint64_t co
 		}
 	t->count--;
 	pthread_mutex_unlock(&t->lock);
+	if (t->on_gone)
+		t->on_gone(t->hook_arg, n);
 	(void)close(n->fd); /* outside the lock */
 	free(n);
 }

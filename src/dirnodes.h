@@ -9,6 +9,7 @@
 #pragma once
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
@@ -22,6 +23,7 @@ struct rcfs_dirnode {
 	mode_t type; /* S_IFMT bits */
 	uint64_t generation;
 	struct dirtree_id tree; /* the tree it was first looked up in */
+	atomic_int wd; /* its inotify watch (dirwatch.c), or -1 */
 	uint64_t nlookup; /* guarded by the table's lock */
 	struct rcfs_dirnode *next; /* hash chain */
 };
@@ -32,6 +34,11 @@ struct rcfs_dirnodes {
 	size_t n_buckets;
 	size_t count;
 	uint64_t next_generation;
+	/* Called outside the lock: a node was made (before the reply that gives it to the
+	 * kernel), a node goes (before its fd is closed). Optional (dirwatch.c). */
+	void (*on_new)(void *arg, struct rcfs_dirnode *n);
+	void (*on_gone)(void *arg, struct rcfs_dirnode *n);
+	void *hook_arg;
 };
 
 int dirnodes_init(struct rcfs_dirnodes *t);

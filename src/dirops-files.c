@@ -13,6 +13,7 @@
 
 #include "backing.h"
 #include "dirops-priv.h"
+#include "dirwatch.h"
 #include "util.h"
 
 void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -41,7 +42,9 @@ void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	}
 	fi->fh = (uint64_t)fd;
 	fi->direct_io = 0; /* this file's own inode: the page cache is its own */
-	fi->keep_cache = 0; /* changes made outside the mount show at the next open */
+	/* Watched (dirwatch.c): changes made outside the mount drop the pages when they happen,
+	 * so they may serve the next open. Else they show at the next open. */
+	fi->keep_cache = dirwatch_node_watched(n);
 	fi->noflush = 1; /* writes go through at once: nothing to flush at close */
 	if (fuse_reply_open(req, fi) == -ENOENT)
 		(void)close(fd); /* interrupted: no RELEASE will follow */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Shared by the directory mode's handlers: dirops.c (entries and attributes) and
- * dirops-files.c (open files and directory listings). Only these two reply to the kernel. */
+ * dirops-files.c (open files and directory listings), dirops-extra.c (fallocate,
+ * copy_file_range, lseek). Only these reply to the kernel. */
 #pragma once
 
 #include <stdbool.h>
@@ -61,3 +62,12 @@ void rcfs_dir_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		      struct fuse_file_info *fi);
 void rcfs_dir_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void rcfs_dir_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi);
+
+/* dirops-extra.c */
+void rcfs_dir_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		    struct fuse_file_info *fi);
+void rcfs_dir_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, off_t length,
+			struct fuse_file_info *fi);
+void rcfs_dir_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			      struct fuse_file_info *fi_in, fuse_ino_t ino_out, off_t off_out,
+			      struct fuse_file_info *fi_out, size_t len, int flags);

@@ -579,4 +579,7 @@ const struct fuse_lowlevel_ops rcfs_dir_ops = {
 	.statfs = rcfs_dir_statfs,
 	.access = rcfs_dir_access,
 	.create = rcfs_dir_create,
+	.fallocate = rcfs_dir_fallocate,
+	.copy_file_range = rcfs_dir_copy_file_range,
+	.lseek = rcfs_dir_lseek,
 };

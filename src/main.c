@@ -23,6 +23,7 @@
 #include "context.h"
 #include "dirnodes.h"
 #include "dirops.h"
+#include "dirwatch.h"
 #include "fsops.h"
 #include "handles.h"
 #include "key.h"
@@ -379,10 +380,16 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 			 cfg->default_file ? ", default file " : "",
 			 cfg->default_file ? cfg->default_file : "");
 
-	/* The file mode's one inode drops its pages after READs; --dir's files keep theirs. */
+	/* The file mode's one inode drops its pages after READs; --dir's files keep theirs,
+	 * dropped when their backing objects change. */
 	r = cfg->dir_mode ? 0 : page_cache_start(ctx->page_cache, se);
 	if (r < 0) {
 		log_error_errno(r, "cannot start the page cache thread");
+		goto out_unmount;
+	}
+	r = ctx->dirwatch ? dirwatch_start(ctx->dirwatch, se) : 0;
+	if (r < 0) {
+		log_error_errno(r, "cannot start the backing tree watcher");
 		goto out_unmount;
 	}
 	lint_warn_bypasses(mountpoint);
@@ -405,6 +412,8 @@ static int serve(struct rcfs_ctx *ctx, const char *mountpoint, const struct rcfs
 
 out_unmount:
 	page_cache_stop(ctx->page_cache); /* a no-op if never started */
+	if (ctx->dirwatch)
+		dirwatch_stop(ctx->dirwatch);
 	fuse_session_unmount(se);
 	watchdog_stop(watchdog);
 out_signals:
@@ -429,6 +438,7 @@ static int run(const struct rcfs_config *cfg)
 	struct rcfs_page_cache page_cache = { .event_fd = -1 };
 	struct rcfs_handles handles;
 	struct rcfs_dirnodes dirnodes;
+	struct rcfs_dirwatch dirwatch;
 	char mountpoint[PATH_MAX] = "";
 	bool names_started = false;
 	struct rcfs_key self;
@@ -530,6 +540,18 @@ static int run(const struct rcfs_config *cfg)
 		if (r < 0)
 			return log_error_errno(r, "out of memory"), EXIT_FAILURE;
 		ctx.dirnodes = &dirnodes;
+		if (cfg->mode == MODE_SERVE) {
+			r = dirwatch_init(&dirwatch);
+			if (r < 0) {
+				dirnodes_done(&dirnodes);
+				return log_error_errno(r, "cannot watch the backing tree"),
+				       EXIT_FAILURE;
+			}
+			dirnodes.on_new = dirwatch_node_new;
+			dirnodes.on_gone = dirwatch_node_gone;
+			dirnodes.hook_arg = &dirwatch;
+			ctx.dirwatch = &dirwatch;
+		}
 	}
 	if (cfg->mode == MODE_LIST)
 		ret = list_run(&ctx, cfg->json);
@@ -541,6 +563,8 @@ static int run(const struct rcfs_config *cfg)
 	handles_done(&handles);
 	if (ctx.dirnodes)
 		dirnodes_done(&dirnodes);
+	if (ctx.dirwatch)
+		dirwatch_done(&dirwatch);
 	if (names_started)
 		names_stop(&names);
 	if (filtered.fd >= 0)

@@ -28,6 +28,15 @@
  *                 sendfile      sendfile(2) to the scratch file, compared
  *                 splice        splice(2) into a pipe, compared
  *                 mmap          mmap(MAP_PRIVATE) of the whole file, a random range compared
+ *                 mmap-shared   mmap(MAP_SHARED) of the whole file: a random range read and
+ *                               compared, or written within the file's size, msync(MS_SYNC)
+ *                               and read back with pread(2); the mapping of another
+ *                               namespace's file would show other bytes
+ *                 seek-data     lseek(SEEK_DATA or SEEK_HOLE) at a random offset: within
+ *                               [offset, size] (ENXIO at or past the end), and what it
+ *                               skips (SEEK_DATA) or lands on (SEEK_HOLE) is NULs in the model
+ *                 fallocate     fallocate(2): allocate (may extend), KEEP_SIZE, PUNCH_HOLE,
+ *                               ZERO_RANGE (with or without KEEP_SIZE); EOPNOTSUPP is "refused"
  *   -l LEN      longest single operation in bytes (default 8192)
  *   -m SIZE     largest file size (default 65536)
  *   -L N        operations kept in the log printed on a failure (default 64)
@@ -46,6 +55,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/falloc.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -74,6 +84,9 @@ enum op_class {
 	OP_SENDFILE,
 	OP_SPLICE,
 	OP_MMAP,
+	OP_MMAP_SHARED,
+	OP_FALLOCATE,
+	OP_SEEK_DATA,
 	OP_CLASS_COUNT,
 };
 
@@ -96,6 +109,9 @@ static const struct {
 	[OP_SENDFILE] = { "sendfile", 2, false },
 	[OP_SPLICE] = { "splice", 2, false },
 	[OP_MMAP] = { "mmap", 2, false },
+	[OP_MMAP_SHARED] = { "mmap-shared", 2, true },
+	[OP_FALLOCATE] = { "fallocate", 2, true },
+	[OP_SEEK_DATA] = { "seek-data", 1, false },
 };
 
 #define DEFAULT_OPS "read,write,append,fcntl-append,truncate,reopen,fstat"
@@ -786,6 +802,19 @@ static bool copy_from_mapping(unsigned char *dst, const unsigned char *src, size
 	return true;
 }
 
+/* Copies LEN bytes into a mapping; false on SIGBUS. */
+static bool copy_to_mapping(unsigned char *dst, const unsigned char *src, size_t len)
+{
+	if (sigsetjmp(sigbus_jmp, 1) != 0) {
+		in_mapping = 0;
+		return false;
+	}
+	in_mapping = 1;
+	memcpy(dst, src, len);
+	in_mapping = 0;
+	return true;
+}
+
 static bool do_mmap(void)
 {
 	size_t off, len, map_len = model_size;
@@ -819,6 +848,154 @@ static bool do_mmap(void)
 	}
 	check_bytes("mmap(MAP_PRIVATE)", (long long)off, len, got, len);
 	return true;
+}
+
+/* MAP_SHARED: the pages are the inode's own page cache, so what the mapping shows must be the
+ * namespace's own file, and what is written through it must reach that file (msync). */
+static bool do_mmap_shared(void)
+{
+	size_t off, len, map_len = model_size;
+	bool write = rnd_below(2);
+	unsigned char *map;
+	ssize_t n;
+	bool ok;
+
+	if (!model_size)
+		return false;
+	off = rnd_below(model_size);
+	len = 1 + rnd_below(opt.max_len);
+	if (off + len > model_size)
+		len = model_size - off; /* a mapping cannot extend the file */
+	log_op(write ? "mmap-shared-write" : "mmap-shared-read", (long long)off, (long long)len);
+	map = mmap(NULL, map_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (map == MAP_FAILED) {
+		log_done(-1);
+		failed_errno("mmap(MAP_SHARED)");
+		return true;
+	}
+	if (write) {
+		fill(len);
+		ok = copy_to_mapping(map + off, buf, len);
+		if (ok && msync(map, map_len, MS_SYNC) < 0) {
+			int e = errno;
+
+			(void)munmap(map, map_len);
+			errno = e;
+			log_done(-1);
+			failed_errno("msync");
+			return true;
+		}
+		if (ok)
+			model_write(off, buf, len);
+	} else {
+		ok = copy_from_mapping(got, map + off, len);
+	}
+	(void)munmap(map, map_len);
+	log_done(ok ? (long long)len : -1);
+	if (!ok) {
+		cur->err = 0;
+		failed("SIGBUS in the shared mapping at %#zx..%#zx: the kernel's size is shorter "
+		       "than the file",
+		       off, off + len);
+		failed_end();
+		return true;
+	}
+	if (!write) {
+		check_bytes("mmap(MAP_SHARED)", (long long)off, len, got, len);
+		return true;
+	}
+	n = pread(fd, got, len, (off_t)off); /* the written bytes, through read(2) */
+	if (n < 0) {
+		failed_errno("pread after the mapped write");
+		return true;
+	}
+	check_bytes("pread after mmap(MAP_SHARED) write + msync", (long long)off, len, got,
+		    (size_t)n);
+	return true;
+}
+
+static void model_zero(size_t off, size_t len)
+{
+	if (off >= model_size)
+		return;
+	if (off + len > model_size)
+		len = model_size - off;
+	memset(model + off, 0, len);
+}
+
+static void do_fallocate(void)
+{
+	static const struct {
+		const char *name;
+		int mode;
+	} modes[] = {
+		{ "fallocate", 0 },
+		{ "fallocate-keep-size", FALLOC_FL_KEEP_SIZE },
+		{ "fallocate-punch-hole", FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE },
+		{ "fallocate-zero-range", FALLOC_FL_ZERO_RANGE },
+		{ "fallocate-zero-range-keep", FALLOC_FL_ZERO_RANGE | FALLOC_FL_KEEP_SIZE },
+	};
+	size_t m = rnd_below(sizeof(modes) / sizeof(modes[0]));
+	size_t off = rnd_below(opt.max_size), len = rnd_len(off);
+	int mode = modes[m].mode, r;
+
+	log_op(modes[m].name, (long long)off, (long long)len);
+	r = fallocate(fd, mode, (off_t)off, (off_t)len);
+	if (r < 0 && errno == EOPNOTSUPP) {
+		log_done(r);
+		variant(modes[m].name)->refused++;
+		return;
+	}
+	if (r == 0) {
+		if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+			model_zero(off, len);
+		if (!(mode & FALLOC_FL_KEEP_SIZE) && off + len > model_size)
+			model_truncate(off + len);
+	}
+	log_done(r);
+	if (r < 0)
+		failed_errno("fallocate");
+}
+
+static void do_seek_data(void)
+{
+	bool hole = rnd_below(2);
+	size_t off = rnd_read_off(), i;
+	off_t r;
+
+	log_op(hole ? "seek-hole" : "seek-data", (long long)off, 0);
+	r = lseek(fd, (off_t)off, hole ? SEEK_HOLE : SEEK_DATA);
+	log_done(r);
+	if (r < 0 && errno == ENXIO && (off >= model_size || !hole)) {
+		/* At or past the end; or SEEK_DATA with only a hole up to the end. */
+		for (i = off; i < model_size; i++)
+			if (model[i]) {
+				failed("lseek(SEEK_DATA, %#zx): ENXIO, but the model has data at %#zx",
+				       off, i);
+				failed_end();
+				return;
+			}
+		return;
+	}
+	if (r < 0) {
+		failed_errno(hole ? "lseek(SEEK_HOLE)" : "lseek(SEEK_DATA)");
+		return;
+	}
+	if ((size_t)r < off || (size_t)r > model_size || (!hole && (size_t)r == model_size)) {
+		failed("lseek(%s, %#zx) = %#llx, the model's size %#zx",
+		       hole ? "SEEK_HOLE" : "SEEK_DATA", off, (long long)r, model_size);
+		failed_end();
+		return;
+	}
+	/* SEEK_DATA skipped a hole; SEEK_HOLE landed on one (or on the end). */
+	for (i = hole ? (size_t)r : off; i < (hole ? (size_t)r + 1 : (size_t)r) && i < model_size;
+	     i++)
+		if (model[i]) {
+			failed("lseek(%s, %#zx) = %#llx, but the model has data at %#zx",
+			       hole ? "SEEK_HOLE" : "SEEK_DATA", off, (long long)r, i);
+			failed_end();
+			return;
+		}
 }
 
 /* One random op among the enabled; false if it could not run now (draw again). */
@@ -863,6 +1040,14 @@ static bool run_one(enum op_class c)
 		return true;
 	case OP_MMAP:
 		return do_mmap();
+	case OP_MMAP_SHARED:
+		return do_mmap_shared();
+	case OP_FALLOCATE:
+		do_fallocate();
+		return true;
+	case OP_SEEK_DATA:
+		do_seek_data();
+		return true;
 	case OP_CLASS_COUNT:
 		break;
 	}
