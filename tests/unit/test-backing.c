@@ -221,7 +221,8 @@ static void test_write_without_template_is_enoent(void **state)
 	struct rcfs_key key = { KEY_NET, 1005, 0 };
 	struct rcfs_served s;
 
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0), -ENOENT);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0),
+			 -ENOENT);
 	assert_int_equal(faccessat(f->ctx.backing_dir_fd, "1005.conf", F_OK, 0), -1);
 }
 
@@ -236,7 +237,8 @@ static void test_symlink_and_fifo_are_refused(void **state)
 	use_template(f);
 	assert_int_equal(symlinkat("/etc/passwd", f->ctx.backing_dir_fd, "1006.conf"), 0);
 	assert_int_equal(backing_open(&f->ctx, &key, O_RDONLY, NULL, &s, NULL, 0), -ELOOP);
-	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0), -ELOOP);
+	assert_int_equal(backing_open(&f->ctx, &key, O_WRONLY | O_TRUNC, NULL, &s, NULL, 0),
+			 -ELOOP);
 	assert_int_equal(backing_stat(&f->ctx, &key, &st, &source, NULL, 0), -ELOOP);
 	key.id = 1007;
 	assert_int_equal(mkfifoat(f->ctx.backing_dir_fd, "1007.conf", 0644), 0);
