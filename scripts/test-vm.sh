@@ -15,13 +15,14 @@
 #
 # The guest reaches the project through a 9p share (the suite runs on a copy on the guest's
 # disk at the project's own path, so the build tree's absolute paths hold); it has no network
-# device. Results come back as files in build-vm/run/, written by the guest; the serial
-# consoles are in build-vm/run/console-N.log. A guest that hangs is
-# killed (RCFS_VM_TIMEOUT, default 600 s a boot). Nothing outside build-vm/ is
-# touched: debootstrap and chroot run in a private mount namespace. Needs root, debootstrap,
-# qemu-system-x86_64 and the Debian archive once (RCFS_VM_MIRROR, default deb.debian.org).
-# Ends with "N passed, N failed"; lines "vm: PASS|FAIL|KDIFF NAME" name each check (KDIFF: a
-# kernel difference on 6.1, with its reason, counted as passed).
+# device. Results come back as files in build-vm/run/, written by the guest, with its serial
+# consoles (console-N.log), logs and journals. A guest that hangs is killed (RCFS_VM_TIMEOUT,
+# default 600 s a boot). Nothing outside build-vm/ is touched: debootstrap and chroot run in
+# a private mount namespace. Needs root, debootstrap, qemu-system-x86_64 and, to build the
+# image, the Debian archive (RCFS_VM_MIRROR, default deb.debian.org); RCFS_VM_ACCEL replaces
+# qemu's accelerator options. Ends with "N passed, N failed"; lines "vm: PASS|FAIL|KDIFF
+# NAME" name each check (KDIFF: a kernel difference on 6.1, with its reason, counted as
+# passed).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd -P)
@@ -36,7 +37,7 @@ die() {
 	exit 1
 }
 
-# 9p passes the path to the guest's kernel command line and mount(8): keep it plain.
+# The guest reads the project's path from a shell file and recreates it: keep it plain.
 case "$ROOT" in
 *[!A-Za-z0-9._/+-]*) die "project path '$ROOT' has characters the VM's share cannot carry" ;;
 esac
@@ -99,18 +100,19 @@ in_root() {
 		'mount -t proc proc "$0/proc" && exec chroot "$0" "$@"' "$dir" "$@"
 }
 
+# The image is remade when what goes into it changes: the settings above or build_image.
+image_recipe() {
+	printf '%s\n' "$SUITE" "${PACKAGES[*]}" "$INITRAMFS_MODULES" "$DISK_SIZE" \
+		"$BOOT_SCRIPT" "$BOOT_UNIT" "$(declare -f build_image)" | sha256sum | cut -d' ' -f1
+}
+image_is_current() {
+	local img=$VM/image
+	[ -f "$img/recipe" ] && [ "$(cat "$img/recipe")" = "$(image_recipe)" ] &&
+		[ -f "$img/disk.img" ] && [ -f "$img/vmlinuz" ] && [ -f "$img/initrd" ]
+}
+
 build_image() {
-	local img=$VM/image tmp=$VM/image.tmp root kver recipe
-	# The image is rebuilt when what goes into it changes: these settings or this function.
-	recipe=$(printf '%s\n' "$SUITE" "${PACKAGES[*]}" "$INITRAMFS_MODULES" "$DISK_SIZE" \
-		"$BOOT_SCRIPT" "$BOOT_UNIT" "$(declare -f build_image)" | sha256sum | cut -d' ' -f1)
-	if [ -f "$img/recipe" ] && [ "$(cat "$img/recipe")" = "$recipe" ] &&
-		[ -f "$img/disk.img" ] && [ -f "$img/vmlinuz" ] && [ -f "$img/initrd" ]; then
-		echo "vm: image: cached ($img)"
-		return 0
-	fi
-	wget -q -T 15 -t 1 -O /dev/null "$MIRROR/dists/$SUITE/Release" ||
-		die "the Debian archive '$MIRROR' is unreachable (wget of dists/$SUITE/Release failed); set RCFS_VM_MIRROR"
+	local img=$VM/image tmp=$VM/image.tmp root kver
 	echo "vm: image: debootstrap $SUITE from $MIRROR (log: $tmp.log)"
 	rm -rf "$tmp" "$img"
 	mkdir -p "$tmp"
@@ -160,7 +162,7 @@ build_image() {
 	truncate -s "$DISK_SIZE" "$tmp/out/disk.img"
 	mkfs.ext4 -q -F -L rcfs-vm -d "$root" "$tmp/out/disk.img" >>"$tmp.log" 2>&1 ||
 		die "mkfs.ext4 -d failed (log: $tmp.log)"
-	echo "$recipe" >"$tmp/out/recipe"
+	image_recipe >"$tmp/out/recipe"
 	echo "$kver" >"$tmp/out/kernel-version"
 	mv "$tmp/out" "$img"
 	rm -rf "$tmp"
@@ -230,7 +232,8 @@ report() {
 	if ! grep -qx "DONE" "$f" 2>/dev/null; then
 		failed=$((failed + 1))
 		echo "vm: FAIL boot $n did not finish$([ -f "$RUN/killed-$n" ] && echo " (killed after the time limit)");" \
-			"console: $RUN/console-$n.log: $(tail -n 3 "$RUN/console-$n.log" 2>/dev/null | tr -d '\r' | tr '\n' ' ')"
+			"qemu: $(tail -n 1 "$RUN/qemu-$n.log" 2>/dev/null); console ($RUN/console-$n.log):" \
+			"$(tail -n 3 "$RUN/console-$n.log" 2>/dev/null | tr -d '\r' | tr '\n' ' ')"
 	fi
 }
 
@@ -249,15 +252,24 @@ fi
 start=$SECONDS
 mkdir -p "$VM"
 # The image (network, dpkg) and the .deb and build tree (CPU) at once.
-build_image &
-image_pid=$!
+image_pid=
+if image_is_current; then
+	echo "vm: image: cached ($VM/image)"
+else
+	wget -q -T 15 -t 1 -O /dev/null "$MIRROR/dists/$SUITE/Release" ||
+		die "the Debian archive '$MIRROR' is unreachable (wget of dists/$SUITE/Release failed); set RCFS_VM_MIRROR"
+	build_image &
+	image_pid=$!
+fi
 t=$SECONDS
 build_deb && deb_ok=1 || deb_ok=0
 phase package "$t"
 t=$SECONDS
 build_tree && tree_ok=1 || tree_ok=0
 phase build "$t"
-wait "$image_pid" || exit 1 # build_image's die() printed the line and the count
+if [ -n "$image_pid" ]; then
+	wait "$image_pid" || exit 1 # build_image's die() printed the line and the count
+fi
 phase image "$start"
 [ "$deb_ok" = 1 ] || die "dpkg-buildpackage failed: $(tail -n 1 "$VM/deb.log") (log: $VM/deb.log)"
 [ "$tree_ok" = 1 ] || die "meson build failed: $(tail -n 1 "$VM/build.log") (log: $VM/build.log)"

@@ -467,8 +467,9 @@ suite() {
 		esac
 	done < <(meson test -C "$b" --no-rebuild --list 2>/dev/null | sed 's/^resolvconffs:[a-z]* \/ //')
 	info "suite: ${#names[@]} tests on $(uname -r)"
-	(cd "$b" && meson test --no-rebuild --print-errorlogs --num-processes 2 --timeout-multiplier 3 "${names[@]}") ||
-		true
+	# meson's own timeouts (180 s a test; the slowest takes 90 s here) end a hung test well
+	# within test-vm.sh's limit for the boot, so the others are still reported.
+	(cd "$b" && meson test --no-rebuild --print-errorlogs --num-processes 2 "${names[@]}") || true
 	cp "$b/meson-logs/testlog.txt" "$RUN/suite-testlog.txt"
 	cp "$b/meson-logs/testlog.json" "$RUN/suite-testlog.json"
 	n=$(wc -l <"$b/meson-logs/testlog.json" 2>/dev/null || echo 0)
