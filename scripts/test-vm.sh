@@ -24,7 +24,7 @@
 # NAME" name each check (KDIFF: a kernel difference on 6.1, with its reason, counted as
 # passed).
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 ROOT=$(pwd -P)
 VM=$ROOT/build-vm
 MIRROR=${RCFS_VM_MIRROR:-http://deb.debian.org/debian}

@@ -57,8 +57,8 @@ run() {
 
 # eventually CMD...: CMD succeeds within 10 s.
 eventually() {
-	local i
-	for i in $(seq 100); do
+	local _
+	for _ in $(seq 100); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -89,18 +89,18 @@ dns_setup() {
 }
 # answer [NS]: the address getent hosts whoami.rcfs.test gets (in ip netns NS).
 answer() {
-	local run=()
-	[ -n "${1:-}" ] && run=(nsenter --net="/run/netns/$1" --)
-	"${run[@]}" getent hosts whoami.rcfs.test | awk '{ print $1 }'
+	local enter=()
+	[ -n "${1:-}" ] && enter=(nsenter --net="/run/netns/$1" --)
+	"${enter[@]}" getent hosts whoami.rcfs.test | awk '{ print $1 }'
 }
 expect_answers() {
-	local ns want got
+	local ns want got _
 	for ns in host:203.0.113.33 rcfs-a:192.0.2.11 rcfs-b:198.51.100.22; do
 		want=${ns#*:}
 		ns=${ns%%:*}
 		[ "$ns" = host ] && ns=
-		for i in $(seq 20); do
-			got=$(answer $ns)
+		for _ in $(seq 20); do
+			got=$(answer "$ns")
 			[ "$got" = "$want" ] && break
 			sleep 0.2
 		done
@@ -180,20 +180,20 @@ t_dns_per_namespace() {
 # (the ExecStopPost detach's journal line, if it ran), STALE (the next daemon's "detached a
 # stale mount" line, if any), NEWPID and RESTART_MS.
 kill_test() {
-	local run=/run/rcfs-poll pid cursor kill_t i
-	rm -rf "$run"
-	mkdir -p "$run"
-	python3 "$POLL" /etc/resolv.conf "$run/ready-host" "$run/stop" >"$run/host" &
+	local dir=/run/rcfs-poll pid cursor kill_t _
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	python3 "$POLL" /etc/resolv.conf "$dir/ready-host" "$dir/stop" >"$dir/host" &
 	local p1=$!
-	nsenter --net=/run/netns/rcfs-a python3 "$POLL" /etc/resolv.conf "$run/ready-a" "$run/stop" >"$run/a" &
+	nsenter --net=/run/netns/rcfs-a python3 "$POLL" /etc/resolv.conf "$dir/ready-a" "$dir/stop" >"$dir/a" &
 	local p2=$!
-	eventually test -e "$run/ready-host" -a -e "$run/ready-a"
+	eventually test -e "$dir/ready-host" -a -e "$dir/ready-a"
 	sleep 0.2
 	pid=$(prop MainPID)
 	cursor=$(journalctl --show-cursor -n 0 | sed -n 's/^-- cursor: //p')
 	kill_t=$(python3 -c 'import os, sys, time; t = time.monotonic(); os.kill(int(sys.argv[1]), 9); print("%.6f" % t)' "$pid")
 	NEWPID=
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		if [ "$(prop ActiveState)" = active ] && [ "$(prop MainPID)" != "$pid" ] && mounted; then
 			NEWPID=$(prop MainPID)
 			break
@@ -202,10 +202,10 @@ kill_test() {
 	done
 	RESTART_MS=$(python3 -c 'import sys, time; print(int((time.monotonic() - float(sys.argv[1])) * 1000))' "$kill_t")
 	sleep 0.5
-	touch "$run/stop"
+	touch "$dir/stop"
 	wait "$p1" "$p2"
-	POLL_HOST=$(cat "$run/host")
-	POLL_A=$(cat "$run/a")
+	POLL_HOST=$(cat "$dir/host")
+	POLL_A=$(cat "$dir/a")
 	WINDOW=$(python3 -c '
 import re, sys
 ends = [float(m) for m in re.findall(r"enotconn_last=([0-9.]+)", sys.argv[2])]
@@ -338,8 +338,8 @@ for text, prio in want:
 # owner mark, and this is reported as the known 6.1 gap (KDIFF); once files are marked, it
 # must pass.
 t_stale_inode_reuse() {
-	local a id cand got marks reused= pids=() i attempt
-	for attempt in $(seq 8); do
+	local a id cand got marks reused='' pids=() _
+	for _ in $(seq 8); do
 		unshare --net sleep 600 &
 		a=$!
 		eventually sh -c "[ \"\$(readlink /proc/$a/ns/net)\" != \"\$(readlink /proc/self/ns/net)\" ]"
@@ -349,7 +349,7 @@ t_stale_inode_reuse() {
 		marks=$(python3 -c 'import os, sys; print(",".join(a for a in os.listxattr(sys.argv[1]) if a.startswith("user.resolvconffs")))' "$BACKING/$id.conf")
 		kill -KILL "$a"
 		wait "$a" 2>/dev/null
-		for i in $(seq 60); do
+		for _ in $(seq 60); do
 			unshare --net sleep 600 &
 			cand=$!
 			pids+=("$cand")
