@@ -2,7 +2,8 @@
 # The whole test suite, as CI runs it: a -Werror build runs the unit, fuzz-replay and
 # integration tests (real mounts, real namespaces, one under valgrind), an ASan+UBSan build
 # runs them again, each parser is fuzzed briefly with libFuzzer, and the sources are checked
-# against .clang-format. Needs root and
+# against .clang-format; last, scripts/test-vm.sh boots Debian 12 (its kernel 6.1, systemd)
+# in qemu and runs the .deb, the unit and the suite there. Needs root and
 # /dev/fuse; every skip is a failure here (RCFS_MUST_RUN=1). Ends with "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -78,6 +79,25 @@ if git ls-files -z '*.c' '*.h' | xargs -0 clang-format --dry-run --Werror 2>&1 |
 	record clang-format FAIL
 else
 	record clang-format OK
+fi
+
+# Last: the longest phase. Its checks count here one by one; a KDIFF (a kernel difference
+# on 6.1, named with its reason) counts as passed.
+echo "=== Debian 12 VM (scripts/test-vm.sh): the .deb, the unit and the suite on Debian's kernel"
+scripts/test-vm.sh 2>&1 | sed -u 's/^\([0-9]* passed, [0-9]* failed\)$/vm: \1/' | tee build-vm.log
+vm_rc=${PIPESTATUS[0]}
+vm_failed=0
+while IFS= read -r line; do
+	case "$line" in
+	"vm: PASS "* | "vm: KDIFF "*) record "$line" OK ;;
+	"vm: FAIL "*)
+		record "vm ${line#vm: FAIL }" FAIL
+		vm_failed=1
+		;;
+	esac
+done <build-vm.log
+if [ "$vm_rc" != 0 ] && [ "$vm_failed" = 0 ]; then
+	record "vm (scripts/test-vm.sh exited $vm_rc: $(grep '^test-vm: ' build-vm.log | tail -n 1))" FAIL
 fi
 
 echo "$passed passed, $failed failed"

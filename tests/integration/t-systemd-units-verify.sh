@@ -2,8 +2,9 @@
 # The template unit passes "systemd-analyze verify" as resolvconffs@resolv and @hosts (with
 # ExecStart pointing at the binary under test, as meson's configure_file() would), says what
 # the packaging promises (Type=notify, Restart=on-failure, before nss-lookup.target, the
-# environment file) and has no directive that would give the daemon a mount namespace of its
-# own, where its mount would be invisible to the host.
+# environment file, mount namespaces allowed for fusermount3, an fd limit above 1024) and has
+# no directive that would give the daemon a mount namespace of its own, where its mount would
+# be invisible to the host.
 . "$(dirname "$0")/lib.sh"
 
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -57,6 +58,10 @@ has "After=local-fs.target"
 has "EnvironmentFile=/etc/resolvconffs/%i.conf"
 has 'ExecStart=@sbindir@/resolvconffs $OPTIONS ${BACKING_DIR} ${MOUNTPOINT}'
 has "WantedBy=multi-user.target"
+# setns() into callers' network namespaces for SO_NETNS_COOKIE (6.1); nothing else.
+has "RestrictNamespaces=net"
+# Each open holds a backing fd in the daemon: not systemd's default soft limit of 1024.
+has "LimitNOFILE=65536"
 for cap in CAP_SYS_ADMIN CAP_SYS_PTRACE CAP_DAC_READ_SEARCH; do
 	grep -q "^CapabilityBoundingSet=.*$cap" <<<"$directives" ||
 		fail "CapabilityBoundingSet lacks $cap"
