@@ -17,7 +17,7 @@
 # disk at the project's own path, so the build tree's absolute paths hold); it has no network
 # device. Results come back as files in build-vm/run/, written by the guest, with its serial
 # consoles (console-N.log), logs and journals. A guest that hangs is killed (RCFS_VM_TIMEOUT,
-# default 600 s a boot). Nothing outside build-vm/ is touched: debootstrap and chroot run in
+# default 900 s a boot). Nothing outside build-vm/ is touched: debootstrap and chroot run in
 # a private mount namespace. Needs root, debootstrap, qemu-system-x86_64 and, to build the
 # image, the Debian archive (RCFS_VM_MIRROR, default deb.debian.org); RCFS_VM_ACCEL replaces
 # qemu's accelerator options. Ends with "N passed, N failed"; lines "vm: PASS|FAIL|KDIFF
@@ -29,7 +29,7 @@ ROOT=$(pwd -P)
 VM=$ROOT/build-vm
 MIRROR=${RCFS_VM_MIRROR:-http://deb.debian.org/debian}
 SUITE=bookworm
-TIMEOUT=${RCFS_VM_TIMEOUT:-600} # per boot
+TIMEOUT=${RCFS_VM_TIMEOUT:-900} # per boot: boot 2 runs the suite, ~12 min under TCG
 
 die() {
 	echo "test-vm: $*" >&2

@@ -24,8 +24,8 @@ RCFS_BIN=$daemon_bin
 fds_before=$(daemon_fds)
 
 # holder MODE COUNT READY_FILE: opens COUNT times, writes how many it got, then waits.
-holder() { # setpriv itself in the background, so $! is the holder's pid
-	setpriv --reuid=1000 --regid=1000 --clear-groups -- "$PY" -c '
+holder() { # prlimit and setpriv exec: $! is the holder's pid; its own fds must not run out
+	prlimit --nofile=8192:8192 -- setpriv --reuid=1000 --regid=1000 --clear-groups -- "$PY" -c '
 import os, sys, time
 mode, count, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 flags = os.O_RDONLY if mode == "read" else os.O_WRONLY
