@@ -17,6 +17,10 @@ else
 	python3 -c 'import fcntl, os; fcntl.ioctl(os.open("/proc/self/ns/net", os.O_RDONLY), 0x8008b70d, bytes(8))' 2>/dev/null ||
 		echo "this kernel has no NS_GET_ID: testing the SO_NETNS_COOKIE fallback"
 fi
+# Marks are user xattrs: tmpfs (the test's BACKING) has them only since Linux 6.6.
+python3 -c 'import os, sys; open(sys.argv[1], "w").close(); os.setxattr(sys.argv[1], "user.probe", b"1")' \
+	"$BACKING/.probe" 2>/dev/null || skip "the backing file system has no user xattrs (tmpfs before Linux 6.6)"
+rm -f "$BACKING/.probe"
 printf 'nameserver 192.0.2.1\n' >"$T/template"
 start_daemon -d "$T/template" "$BACKING" "$MNT"
 
