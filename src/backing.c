@@ -472,7 +472,7 @@ int backing_open(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fla
 		 const struct backing_check *check, struct rcfs_served *ret, char *ret_path,
 		 size_t path_size)
 {
-	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	bool write = backing_flags_write(flags);
 	_cleanup_close_ int view_fd = -1;
 	char own[NAME_MAX + 1];
 	enum rcfs_source view;

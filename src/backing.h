@@ -9,6 +9,7 @@
  * BACKING_DIR/NAME.EXT (first name) or ID.EXT from what it was reading, atomically. */
 #pragma once
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -41,6 +42,12 @@ struct backing_check {
 };
 
 const char *backing_source_name(enum rcfs_source source);
+
+/* Whether open(2) flags FLAGS change the file: a write open, or O_TRUNC. */
+static inline bool backing_flags_write(int flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+}
 
 /* "<ID>.<EXT>", or "<ID>" when EXT is empty. Returns the length, or -ENAMETOOLONG. */
 int backing_name(uint64_t id, const char *ext, char *buf, size_t size);

@@ -18,7 +18,7 @@
 
 void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	bool write = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	bool write = backing_flags_write(fi->flags);
 	struct rcfs_dirnode *n = dirops_node(ino);
 	struct dirops_caller c;
 	struct stat st;

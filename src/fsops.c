@@ -218,7 +218,7 @@ static int check_open(void *arg, const struct stat *st, int flags)
 static int open_fallback(struct rcfs_ctx *ctx, pid_t pid, int flags, int key_error,
 			 struct access_caller *caller, struct rcfs_served *ret)
 {
-	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
+	bool write = backing_flags_write(flags);
 	int r;
 
 	if (key_error < 0)
@@ -245,7 +245,7 @@ static void rcfs_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct rcfs_ctx *ctx = fuse_req_userdata(req);
 	pid_t pid = fuse_req_ctx(req)->pid;
-	bool write = (fi->flags & O_ACCMODE) != O_RDONLY || (fi->flags & O_TRUNC);
+	bool write = backing_flags_write(fi->flags);
 	struct checked_caller cc = { .refused = false };
 	struct backing_check check = { check_open, &cc };
 	struct rcfs_served s = { .fd = -1 };
