@@ -15,7 +15,8 @@ as_uid() { # as_uid UID CMD...: with that uid and gid, no supplementary groups
 	setpriv --reuid="$u" --regid="$u" --clear-groups -- "$@"
 }
 
-# 10,000 tries of each change (RCFS_PERMISSION_TRIES: fewer under an emulated CPU).
+# 10,000 tries of each change and of the reads (RCFS_PERMISSION_TRIES: fewer under an
+# emulated CPU).
 TRIES=${RCFS_PERMISSION_TRIES:-10000}
 new_ns B
 HOST_FILE=$BACKING/$HOST_ID.conf
@@ -70,7 +71,7 @@ chmod 0600 "$B_FILE"
 out=$(as_uid 1001 /usr/bin/python3 -c '
 import sys
 refused = 0
-for i in range(10000):
+for i in range(int(sys.argv[2])):
     try:
         with open(sys.argv[1]) as f:
             if f.read() != "nameserver 192.0.2.1\n":
@@ -78,7 +79,7 @@ for i in range(10000):
     except PermissionError:
         refused += 1
 print(refused)
-' "$MNT") || fail "reads of the host file: $out"
+' "$MNT" "$TRIES") || fail "reads of the host file: $out"
 assert_eq 0 "$out" "reads of the world-readable host file refused while B's is 0600"
 
 # access(2) says what open(2) does.

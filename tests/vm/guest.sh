@@ -484,12 +484,13 @@ suite() {
 		fi
 	done < <(meson test -C "$b" --no-rebuild --list 2>/dev/null | sed 's/^resolvconffs:[a-z]* \/ //')
 	info "suite: ${#names[@]} tests on $(uname -r)"
-	# meson's own timeouts (180 s a test; the slowest takes 90 s here) end a hung test well
-	# within test-vm.sh's limit for the boot, so the others are still reported.
+	# meson's own timeouts, doubled for the emulated CPU (360 s a test; the slowest takes 90 s
+	# here), end a hung test well within test-vm.sh's limit for the boot, so the others are
+	# still reported.
 	# Under TCG 10,000 tries of each change, and 20,000 fsx ops in each of 4 namespaces, run
 	# into meson's 180 s (both seen): a tenth of each here, the full counts on the host.
 	(cd "$b" && RCFS_PERMISSION_TRIES=1000 RCFS_FSX_N=2000 meson test --no-rebuild --print-errorlogs \
-		--num-processes 2 "${names[@]}") || true
+		--timeout-multiplier 2 --num-processes 2 "${names[@]}") || true
 	cp "$b/meson-logs/testlog.txt" "$RUN/suite-testlog.txt"
 	cp "$b/meson-logs/testlog.json" "$RUN/suite-testlog.json"
 	n=$(wc -l <"$b/meson-logs/testlog.json" 2>/dev/null || echo 0)
