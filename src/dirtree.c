@@ -87,8 +87,9 @@ static int set_aside(const struct rcfs_ctx *ctx, const char *name)
 	return 0;
 }
 
-/* BACKING_DIR/NAME/ for each name, then BACKING_DIR/ID/; -ENOENT when there is none. */
-static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
+/* BACKING_DIR/NAME/ for each name, then BACKING_DIR/ID/; -ENOENT when there is none. A
+ * stale ID directory is moved aside with SET_ASIDE, else only passed over. */
+static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key, bool set_aside_stale,
 		       struct dirtree_root *ret)
 {
 	char names[NAMES_MAX_PER_NS][256], id[32];
@@ -110,7 +111,7 @@ static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 			continue;
 		if (fd >= 0 && i == n && is_stale(ctx, key, fd)) {
 			(void)close(fd);
-			r = set_aside(ctx, name);
+			r = set_aside_stale ? set_aside(ctx, name) : 0;
 			if (r < 0)
 				return r;
 			continue;
@@ -124,8 +125,8 @@ static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 	return -ENOENT;
 }
 
-int dirtree_resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
-		    struct dirtree_root *ret)
+static int resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key, bool set_aside_stale,
+		   struct dirtree_root *ret)
 {
 	struct dirtree_root root = { .fd = -1 };
 	enum dirtree_kind kind;
@@ -135,7 +136,7 @@ int dirtree_resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 		fd = ctx->underlying_fd;
 		kind = DIRTREE_UNDERLYING;
 	} else {
-		r = resolve_own(ctx, key, &root);
+		r = resolve_own(ctx, key, set_aside_stale, &root);
 		if (r != -ENOENT) {
 			if (r == 0)
 				*ret = root;
@@ -162,6 +163,17 @@ int dirtree_resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 	root.id = (struct dirtree_id){ kind, root.st.st_dev, root.st.st_ino };
 	*ret = root;
 	return 0;
+}
+
+int dirtree_resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
+		    struct dirtree_root *ret)
+{
+	return resolve(ctx, key, true, ret);
+}
+
+int dirtree_peek(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct dirtree_root *ret)
+{
+	return resolve(ctx, key, false, ret);
 }
 
 void dirtree_root_done(struct dirtree_root *root)

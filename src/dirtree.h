@@ -56,6 +56,9 @@ int dirtree_open_beneath(int dir_fd, const char *path, int flags, mode_t mode);
 /* The root KEY sees (KEY NULL: an unidentified caller). Returns 0 or a -errno. */
 int dirtree_resolve(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 		    struct dirtree_root *ret);
+/* As dirtree_resolve(), changing nothing: a stale ID directory (its namespace died and the ID
+ * was handed on) is passed over, not moved aside (--list). */
+int dirtree_peek(const struct rcfs_ctx *ctx, const struct rcfs_key *key, struct dirtree_root *ret);
 void dirtree_root_done(struct dirtree_root *root);
 
 /* Makes KEY's own directory BACKING_DIR/VIEW->own from what it sees (VIEW: a template or

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "dirtree.h"
 #include "holders.h"
 #include "mounts.h"
 #include "names.h"
@@ -81,6 +82,29 @@ static bool named_file(const char *name, const char *ext, char *ret, size_t size
 	return name_is_valid(ret);
 }
 
+/* The backing directory's entry DE is of the kind a namespace is served from: a directory
+ * with --dir, anything else without. */
+static bool entry_of_mode(const struct rcfs_ctx *ctx, int dir_fd, const struct dirent *de)
+{
+	struct stat st;
+
+	if (de->d_type != DT_UNKNOWN)
+		return (de->d_type == DT_DIR) == ctx->cfg->dir_mode;
+	if (fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return false;
+	return S_ISDIR(st.st_mode) == ctx->cfg->dir_mode;
+}
+
+/* DE is the template (-d) itself, kept in the backing directory. */
+static bool is_template(const struct rcfs_ctx *ctx, int dir_fd, const struct dirent *de)
+{
+	struct stat st, tmpl;
+
+	return ctx->template_fd >= 0 && fstat(ctx->template_fd, &tmpl) == 0 &&
+	       fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       st.st_dev == tmpl.st_dev && st.st_ino == tmpl.st_ino;
+}
+
 struct orphan {
 	char file[NAME_MAX + 1];
 	char reason[128];
@@ -90,6 +114,8 @@ struct orphan {
 static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 			const struct names_table *names, struct orphan **ret, size_t *ret_n)
 {
+	bool dir = ctx->cfg->dir_mode;
+	const char *ext = dir ? "" : ctx->cfg->extension; /* --dir: BACKING_DIR/<ID>/ */
 	struct orphan *v = NULL;
 	size_t n = 0;
 	struct dirent *de;
@@ -103,11 +129,14 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 		bool by_id = false;
 		uint64_t id;
 
+		if (!entry_of_mode(ctx, dirfd(d), de) || is_template(ctx, dirfd(d), de) ||
+		    (dir && de->d_name[0] == '.')) /* "." "..", a template copy being made */
+			continue;
 		if (stale_file(de->d_name)) {
 			(void)snprintf(reason, sizeof(reason),
 				       "moved aside: its namespace died and the ID was reused");
 			by_id = true;
-		} else if (id_file(de->d_name, ctx->cfg->extension, &id)) {
+		} else if (id_file(de->d_name, ext, &id)) {
 			if (live_has(live, id))
 				continue;
 			(void)snprintf(reason, sizeof(reason), "no live %s namespace %" PRIu64,
@@ -118,7 +147,9 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 					       key_kind_name(ctx->key_kind), id);
 			by_id = true;
 		} else if (ctx->key_kind == KEY_NET && names &&
-			   named_file(de->d_name, ctx->cfg->extension, name, sizeof(name))) {
+			   (dir ? name_is_valid(de->d_name) &&
+					    snprintf(name, sizeof(name), "%s", de->d_name) > 0 :
+				  named_file(de->d_name, ext, name, sizeof(name)))) {
 			bool known = false;
 
 			for (size_t i = 0; i < names->count && !known; i++)
@@ -149,6 +180,30 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 	*ret = v;
 	*ret_n = n;
 	return 0;
+}
+
+/* What KEY is served: its SOURCE and, in PATH, the file (--dir: directory), or where its own
+ * would be. As backing_stat(): 0, or -ENOENT (SOURCE none) or another -errno. */
+static int served(const struct rcfs_ctx *ctx, const struct rcfs_key *key, enum rcfs_source *source,
+		  char *path, size_t size)
+{
+	struct dirtree_root root;
+	struct stat st;
+	int r;
+
+	if (!ctx->cfg->dir_mode)
+		return backing_stat(ctx, key, &st, source, path, size);
+	r = dirtree_peek(ctx, key, &root);
+	if (r < 0)
+		return r;
+	dirtree_root_done(&root);
+	(void)snprintf(path, size, "%s/%s", ctx->cfg->backing_dir, root.own);
+	if (root.id.kind == DIRTREE_TEMPLATE)
+		(void)snprintf(path, size, "%s", ctx->cfg->default_file);
+	*source = root.id.kind == DIRTREE_OWN	   ? RCFS_SOURCE_OWN :
+		  root.id.kind == DIRTREE_TEMPLATE ? RCFS_SOURCE_TEMPLATE :
+						     RCFS_SOURCE_NONE;
+	return *source == RCFS_SOURCE_NONE ? -ENOENT : 0;
 }
 
 static const char *source_word(enum rcfs_source source)
@@ -220,14 +275,15 @@ int list_run(const struct rcfs_ctx *ctx, bool json)
 		return EXIT_FAILURE;
 	}
 	if (json)
-		printf("{\"key\":\"%s\",\"backing_dir\":", kind);
+		printf("{\"key\":\"%s\",\"mode\":\"%s\",\"backing_dir\":", kind,
+		       ctx->cfg->dir_mode ? "dir" : "file");
 	if (json)
 		json_string(stdout, ctx->cfg->backing_dir);
 	if (json)
 		printf(",\"namespaces\":[");
 	else
 		printf("%-6s %-20s %-24s %-11s %-9s %s\n", "KEY", "ID", "NAMES", "PID", "SERVED",
-		       "FILE");
+		       ctx->cfg->dir_mode ? "DIRECTORY" : "FILE");
 	for (size_t i = 0; i < live.n; i++) {
 		/* tid 0 without a thread in it: key_cookie() then reads no PROCFS entry */
 		struct rcfs_key key = { ctx->key_kind, live.v[i].id, live.v[i].tid };
@@ -235,10 +291,9 @@ int list_run(const struct rcfs_ctx *ctx, bool json)
 		size_t nn = names ? names_table_find(names, key.id, nv, NAMES_MAX_PER_NS) : 0;
 		enum rcfs_source source = RCFS_SOURCE_NONE;
 		char path[PATH_MAX], joined[256] = "-", pid[24] = "-";
-		struct stat st;
 		int r;
 
-		r = backing_stat(ctx, &key, &st, &source, path, sizeof(path));
+		r = served(ctx, &key, &source, path, sizeof(path));
 		if (r < 0)
 			source = RCFS_SOURCE_NONE;
 		if (json) {
@@ -287,7 +342,8 @@ int list_run(const struct rcfs_ctx *ctx, bool json)
 		}
 		printf("]}\n");
 	} else if (n_orphans) {
-		printf("\nBacking files no live namespace uses:\n");
+		printf("\nBacking %s no live namespace uses:\n",
+		       ctx->cfg->dir_mode ? "directories" : "files");
 		for (size_t i = 0; i < n_orphans; i++)
 			printf("  %s/%s  (%s)\n", ctx->cfg->backing_dir, orphans[i].file,
 			       orphans[i].reason);
@@ -319,9 +375,14 @@ int gc_run(const struct rcfs_ctx *ctx, bool json, bool remove)
 		if (!orphans[i].by_id)
 			continue; /* a name may come back with "ip netns add": never collected */
 		if (remove) {
-			if (unlinkat(ctx->backing_dir_fd, orphans[i].file, 0) < 0) {
-				log_error_errno(-errno, "cannot delete '%s/%s'",
-						ctx->cfg->backing_dir, orphans[i].file);
+			int r = ctx->cfg->dir_mode ?
+					dirtree_remove(ctx->backing_dir_fd, orphans[i].file) :
+				unlinkat(ctx->backing_dir_fd, orphans[i].file, 0) < 0 ? -errno :
+											0;
+
+			if (r < 0) {
+				log_error_errno(r, "cannot delete '%s/%s'", ctx->cfg->backing_dir,
+						orphans[i].file);
 				done = "error";
 				ret = EXIT_FAILURE;
 			} else {
@@ -343,7 +404,8 @@ int gc_run(const struct rcfs_ctx *ctx, bool json, bool remove)
 	if (json)
 		printf("]}\n");
 	else if (shown == 0)
-		printf("no unused backing files in %s\n", ctx->cfg->backing_dir);
+		printf("no unused backing %s in %s\n", ctx->cfg->dir_mode ? "directories" : "files",
+		       ctx->cfg->backing_dir);
 	else if (!remove)
 		printf("%zu unused; run with --delete to remove them\n", shown);
 	free(live.v);

@@ -292,13 +292,13 @@ int options_parse(int argc, char **argv, struct rcfs_config *ret)
 					    cfg.loopback_fallback);
 		}
 	}
-	if (cfg.dir_mode && (cfg.host_file || cfg.drop_loopback || cfg.mode != MODE_SERVE)) {
+	if (cfg.dir_mode && (cfg.host_file || cfg.drop_loopback)) {
 		options_free(&cfg);
-		return options_fail("--dir does not support %s yet (see --help)",
-				    cfg.host_file	  ? "--host-file" :
-				    cfg.drop_loopback	  ? "--drop-loopback" :
-				    cfg.mode == MODE_LIST ? "--list" :
-							    "--gc");
+		return options_fail(
+			"%s", cfg.host_file ? "--host-file does not go with --dir: the host is "
+					      "served BACKING_DIR/<its ID>/ like any namespace" :
+					      "--drop-loopback does not go with --dir: it filters "
+					      "a single resolv.conf");
 	}
 	if (cfg.json && cfg.mode == MODE_SERVE) {
 		options_free(&cfg);
