@@ -388,6 +388,41 @@ t_stale_inode_reuse() {
 		{ echo "the new namespace read neither the dead one's file nor the default: $got"; return 1; }
 }
 
+# A directory-mode instance (README layout (c)): ready once the mount is live; each ip netns
+# namespace's temp+rename update lands in its own directory, the host keeps the template;
+# systemctl stop unmounts and keeps the namespaces' directories.
+t_dir_unit() {
+	local u=resolvconffs@dirs.service b=/var/lib/resolvconffs/dirs m=/run/resolvconffs ns
+	mkdir -p /etc/resolvconffs/dirs-template "$m"
+	echo "nameserver 192.0.2.77" >/etc/resolvconffs/dirs-template/resolv.conf
+	printf 'MOUNTPOINT=%s\nOPTIONS="--dir -d /etc/resolvconffs/dirs-template"\n' "$m" \
+		>/etc/resolvconffs/dirs.conf
+	systemctl start "$u" || { echo "start failed: $(journalctl -u "$u" --no-pager | tail -n 3)"; return 1; }
+	findmnt --mountpoint "$m"
+	[ "$(findmnt -n -o FSTYPE --mountpoint "$m" | tail -n 1)" = fuse.resolvconffs ] ||
+		{ echo "findmnt right after systemctl start: no fuse.resolvconffs on $m"; return 1; }
+	for ns in rcfs-a rcfs-b; do
+		nsenter --net="/run/netns/$ns" sh -c \
+			"echo 'nameserver 10.9.0.$ns' >$m/resolv.conf.new && mv $m/resolv.conf.new $m/resolv.conf" ||
+			{ echo "temp+rename in $ns failed"; return 1; }
+	done
+	for ns in rcfs-a rcfs-b; do
+		[ "$(nsenter --net="/run/netns/$ns" cat "$m/resolv.conf")" = "nameserver 10.9.0.$ns" ] ||
+			{ echo "$ns reads $(nsenter --net="/run/netns/$ns" cat "$m/resolv.conf")"; return 1; }
+		[ "$(cat "$b/$ns/resolv.conf")" = "nameserver 10.9.0.$ns" ] || { echo "no $b/$ns/resolv.conf"; return 1; }
+	done
+	[ "$(cat "$m/resolv.conf")" = "nameserver 192.0.2.77" ] || { echo "the host reads $(cat "$m/resolv.conf")"; return 1; }
+	resolvconffs --dir --list "$b" | tee /dev/stderr | grep -q "rcfs-a .* own .*$b/rcfs-a" ||
+		{ echo "--dir --list does not show rcfs-a's directory"; return 1; }
+	systemctl stop "$u" || { echo "stop failed"; return 1; }
+	if findmnt --mountpoint "$m"; then
+		echo "still mounted after systemctl stop"
+		return 1
+	fi
+	[ "$(prop Result "$u")" = success ] || { echo "Result=$(prop Result "$u") after stop"; return 1; }
+	[ -f "$b/rcfs-a/resolv.conf" ] || { echo "rcfs-a's directory is gone after stop"; return 1; }
+}
+
 boot1() {
 	run apt-install-deb t_apt_install || return
 	run readme-enable-now-mount-live t_readme_enable_now || return
@@ -400,6 +435,7 @@ boot1() {
 	run usage-error-in-options-not-retried t_usage_error_not_retried
 	run planted-symlink-refused t_planted_symlink_refused
 	run journal-lines-with-priorities t_journal_priorities
+	run dir-mode-unit-instance-ready-per-namespace t_dir_unit
 	# In a subshell for its output, like run; STALE_KDIFF and the status come back in its
 	# last lines.
 	local out
