@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * floorfs [--default-permissions] [--debug] MOUNTPOINT: the FUSE floor. A minimal low-level
+ * floorfs [--default-permissions] [--no-open] [--debug] MOUNTPOINT: the FUSE floor. A minimal low-level
  * FUSE file system mounted over one regular file with resolvconffs' cache-nothing settings
  * (direct_io and noflush on every open; attribute timeout 0; fuse_session_loop_mt() with the
  * default fuse_loop_cfg_create(); async direct I/O and writeback cache off) but doing no work:
@@ -13,10 +13,18 @@
  * permissions itself: the kernel then refreshes the attributes before every OPEN, one GETATTR
  * more per open. --debug is libfuse's -d: every request on stderr, to count them.
  *
+ * --no-open answers OPEN with ENOSYS, as a daemon that needs no per-open state may (libfuse's
+ * FUSE_NO_OPEN_SUPPORT): the kernel then sends no OPEN and no RELEASE again and keeps the
+ * page cache (FOPEN_KEEP_CACHE is its default without OPEN), so a read is served from memory
+ * after the first; with attribute timeout 0 it may still ask GETATTR when it reads. Less
+ * than this, FUSE cannot do. (resolvconffs cannot: without OPEN the kernel checks nothing at
+ * open, and without default_permissions, which the shared root rules out, the daemon must.)
+ *
  * Foreground; prints "serving" on stderr once mounted; SIGTERM/SIGINT/SIGHUP unmount.
  */
 #define FUSE_USE_VERSION 314
 
+#include <errno.h>
 #include <fuse_lowlevel.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -71,9 +79,15 @@ static void floor_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int
 	floor_getattr(req, ino, fi);
 }
 
+static bool no_open;
+
 static void floor_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
+	if (no_open) {
+		(void)fuse_reply_err(req, ENOSYS);
+		return;
+	}
 	fi->direct_io = 1;
 	fi->keep_cache = 0;
 	fi->noflush = 1;
@@ -131,7 +145,7 @@ static const struct fuse_lowlevel_ops floor_ops = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: floorfs [--default-permissions] [--debug] MOUNTPOINT\n");
+	fprintf(stderr, "usage: floorfs [--default-permissions] [--no-open] [--debug] MOUNTPOINT\n");
 	exit(2);
 }
 
@@ -149,6 +163,8 @@ int main(int argc, char **argv)
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--default-permissions") == 0)
 			default_permissions = true;
+		else if (strcmp(argv[i], "--no-open") == 0)
+			no_open = true;
 		else if (strcmp(argv[i], "--debug") == 0)
 			args.argc = 4;
 		else if (argv[i][0] == '-' || mountpoint)

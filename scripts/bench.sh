@@ -7,6 +7,8 @@
 #            RELEASE): what any FUSE daemon with our cache-nothing settings pays;
 #   floordp  the same mounted with default_permissions, which adds a GETATTR before every OPEN
 #            (resolvconffs' options until it checks permissions itself);
+#   floorno  the same answering OPEN with ENOSYS: no OPEN or RELEASE, reads from the page
+#            cache: the least FUSE allows, shown, not a reference (see bench/floorfs.c);
 #   rcfs     resolvconffs, serving 8 namespaces from backing files on tmpfs (DAEMONS: more
 #            resolvconffs configurations are more columns);
 #   rcfsdir  resolvconffs --dir, each namespace's BACKING/<ID>/resolv.conf, reached through a
@@ -92,7 +94,7 @@ LOAD_NS=8 # the namespaces the operation table's callers are spread over
 # The resolvconffs configurations measured against the floors, each a column of the table;
 # rcfs_daemon starts each (NAME, NAMEpin for the pinned case).
 DAEMONS=(rcfs rcfsdir)
-FLOORS=(floor floordp)
+FLOORS=(floor floordp floorno)
 # The directory mode's daemons: rcfsdir (and rcfsdirpin), and dkK of the scaling part.
 is_dir_daemon() {
 	case "$1" in
@@ -270,6 +272,7 @@ for pin in "" pin; do
 	start "floor$pin" ${pin:+"${PIN[@]}"} "$FLOORFS" "$T/floor$pin.conf"
 	start "floordp$pin" ${pin:+"${PIN[@]}"} "$FLOORFS" --default-permissions \
 		"$T/floordp$pin.conf"
+	start "floorno$pin" ${pin:+"${PIN[@]}"} "$FLOORFS" --no-open "$T/floorno$pin.conf"
 	for s in "${DAEMONS[@]}"; do
 		rcfs_daemon "$s$pin" $LOAD_NS ${pin:+"${PIN[@]}"}
 	done

@@ -31,7 +31,7 @@ void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = dirops_prepare_change(
 			&c, &n->tree,
 			fstat(n->fd, &st) < 0 ? -errno : access_check_open(&c.ac, &st, fi->flags));
-	else if (write && !c.identified)
+	else if (write && !dirops_identified(&c))
 		r = -EACCES;
 	if (r == 0)
 		r = dirfs_open(&c.ac, n->fd, fi->flags, &fd);

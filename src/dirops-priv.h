@@ -17,11 +17,13 @@
 
 #define ATTR_TIMEOUT 1.0 /* below the root: an object's own attributes */
 
-/* Who asks, once per request. */
+/* Who asks, once per request. Its namespace is looked up only when asked for (an open or a
+ * read below the root needs none): dirops_identified(). */
 struct dirops_caller {
 	struct rcfs_ctx *ctx;
 	struct access_caller ac;
-	bool identified;
+	fuse_req_t req;
+	int identified; /* 1, 0, or -1: not looked up yet */
 	struct rcfs_key key;
 };
 
@@ -34,6 +36,8 @@ struct dirops_at {
 
 void dirops_caller_init(fuse_req_t req, struct dirops_caller *c);
 void dirops_caller_done(struct dirops_caller *c);
+/* Whether the caller's key (c->key) is known: looked up at the first call. */
+bool dirops_identified(struct dirops_caller *c);
 struct rcfs_dirnode *dirops_node(fuse_ino_t ino);
 /* INO (the root: the caller's) as a directory. dirops_at_done() after success or failure. */
 int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret);

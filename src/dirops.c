@@ -38,11 +38,22 @@
 void dirops_caller_init(fuse_req_t req, struct dirops_caller *c)
 {
 	const struct fuse_ctx *fc = fuse_req_ctx(req);
-	int r;
 
 	c->ctx = fuse_req_userdata(req);
+	c->req = req;
+	c->identified = -1;
 	access_caller_init(&c->ac, c->ctx->procfs_fd, c->ctx->self_userns, fc->pid, fc->uid,
 			   fc->gid);
+}
+
+bool dirops_identified(struct dirops_caller *c)
+{
+	const struct fuse_ctx *fc;
+	int r;
+
+	if (c->identified >= 0)
+		return c->identified;
+	fc = fuse_req_ctx(c->req);
 	r = key_from_caller(c->ctx->procfs_fd, c->ctx->key_kind, fc->pid, fc->uid, fc->gid,
 			    &c->key);
 	c->identified = r == 0;
@@ -51,6 +62,7 @@ void dirops_caller_init(fuse_req_t req, struct dirops_caller *c)
 				"request from pid %d: caller not identified, original directory "
 				"read-only",
 				(int)fc->pid);
+	return c->identified;
 }
 
 void dirops_caller_done(struct dirops_caller *c)
@@ -125,7 +137,7 @@ int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret
 
 	ret->root.fd = -1;
 	if (ino == FUSE_ROOT_ID) {
-		r = dirtree_resolve(c->ctx, c->identified ? &c->key : NULL, &ret->root);
+		r = dirtree_resolve(c->ctx, dirops_identified(c) ? &c->key : NULL, &ret->root);
 		if (r < 0)
 			return r;
 		ret->dir = (struct dirfs_dir){ ret->root.fd, ret->root.st };
@@ -133,7 +145,7 @@ int dirops_at_get(struct dirops_caller *c, fuse_ino_t ino, struct dirops_at *ret
 		return 0;
 	}
 	n = dirops_node(ino);
-	if (n->tree.kind == DIRTREE_TEMPLATE && c->identified) {
+	if (n->tree.kind == DIRTREE_TEMPLATE && dirops_identified(c)) {
 		r = template_dir_in_own_tree(c, n, ret);
 		if (r <= 0)
 			return r;
@@ -183,7 +195,7 @@ static int materialize(struct dirops_caller *c)
  * -EACCES in the read-only view of an unidentified caller. */
 int dirops_prepare_change(struct dirops_caller *c, const struct dirtree_id *tree, int check)
 {
-	if (!c->identified || tree->kind == DIRTREE_UNDERLYING)
+	if (!dirops_identified(c) || tree->kind == DIRTREE_UNDERLYING)
 		return -EACCES;
 	if (check < 0)
 		return check;
@@ -299,7 +311,7 @@ static int stat_for(struct dirops_caller *c, fuse_ino_t ino, struct stat *ret_st
 		*ret_timeout = ATTR_TIMEOUT;
 		return fstat(dirops_node(ino)->fd, ret_st) < 0 ? -errno : 0;
 	}
-	r = dirtree_resolve(c->ctx, c->identified ? &c->key : NULL, &root);
+	r = dirtree_resolve(c->ctx, dirops_identified(c) ? &c->key : NULL, &root);
 	if (r < 0)
 		return r;
 	*ret_st = root.st;
@@ -336,12 +348,13 @@ static int setattr_at(struct dirops_caller *c, const struct dirops_at *at, int n
 
 	if (at->tree.kind != DIRTREE_OWN) {
 		if (fi)
-			return c->identified && at->tree.kind != DIRTREE_UNDERLYING ? -EROFS :
-										      -EACCES;
+			return dirops_identified(c) && at->tree.kind != DIRTREE_UNDERLYING ?
+				       -EROFS :
+				       -EACCES;
 		r = access_check_setattr(&c->ac, &at->dir.st, attr, to_set, false);
 		return dirops_prepare_change(c, &at->tree, r);
 	}
-	if (!c->identified && !fi)
+	if (!fi && !dirops_identified(c))
 		return -EACCES;
 	return dirfs_setattr(&c->ac, node_fd, fi ? (int)fi->fh : -1, attr, to_set, ret_st);
 }
@@ -543,7 +556,7 @@ static void rcfs_dir_access(fuse_req_t req, fuse_ino_t ino, int mask)
 
 	dirops_caller_init(req, &c);
 	r = stat_for(&c, ino, &st, &tree, &timeout);
-	if (r == 0 && (mask & W_OK) && (!c.identified || tree.kind == DIRTREE_UNDERLYING))
+	if (r == 0 && (mask & W_OK) && (!dirops_identified(&c) || tree.kind == DIRTREE_UNDERLYING))
 		r = -EACCES; /* the read-only view */
 	if (r == 0 && mask != F_OK)
 		r = access_check(&c.ac, &st, mask);

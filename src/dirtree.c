@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <linux/openat2.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/sendfile.h>
@@ -32,16 +33,69 @@ bool dirtree_name_ok(const char *name)
 	       strcmp(name, "..") != 0;
 }
 
+/* Where openat2(2) is refused with ENOSYS (a seccomp filter that does not know it: systemd
+ * 252's @system-service, older container runtimes, valgrind): one component at a time, each
+ * opened with O_NOFOLLOW beneath the last. ".." is refused as an escape, as RESOLVE_BENEATH
+ * would refuse it at the top; a symbolic link on the way is ELOOP, as with
+ * RESOLVE_NO_SYMLINKS. */
+static int open_by_components(int dir_fd, const char *path, int flags, mode_t mode)
+{
+	_cleanup_close_ int cur = -1;
+	char name[NAME_MAX + 1];
+	struct stat st;
+
+	for (const char *p = path;;) {
+		size_t len = strcspn(p, "/");
+		int at = cur >= 0 ? cur : dir_fd, fd;
+
+		if (len == 0 || len > NAME_MAX)
+			return len ? -ENAMETOOLONG : -ENOENT;
+		memcpy(name, p, len);
+		name[len] = '\0';
+		if (strcmp(name, "..") == 0)
+			return -EXDEV;
+		if (p[len] == '\0') {
+			fd = openat(at, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+			return fd < 0 ? -errno : fd;
+		}
+		fd = openat(at, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0) {
+			int r = -errno;
+
+			if (r == -ENOTDIR && fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				r = -ELOOP;
+			return r;
+		}
+		if (cur >= 0)
+			(void)close(cur);
+		cur = fd;
+		p += len + 1;
+	}
+}
+
 int dirtree_open_beneath(int dir_fd, const char *path, int flags, mode_t mode)
 {
+	static atomic_bool no_openat2;
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
 		.mode = (flags & (O_CREAT | O_TMPFILE)) ? mode : 0,
 		.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS,
 	};
-	long fd = syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+	long fd;
 
-	return fd < 0 ? -errno : (int)fd;
+	if (!atomic_load_explicit(&no_openat2, memory_order_relaxed)) {
+		fd = syscall(SYS_openat2, dir_fd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != ENOSYS)
+			return fd < 0 ? -errno : (int)fd;
+		if (!atomic_exchange(&no_openat2, true))
+			log_info(
+				"openat2(2) is refused here (ENOSYS: a seccomp filter that does "
+				"not know it?): backing paths are resolved one component at a time");
+	}
+	if (path[0] == '/')
+		return -EXDEV;
+	return open_by_components(dir_fd, path, flags, (mode_t)how.mode);
 }
 
 static int open_dir_at(int dir_fd, const char *name, struct stat *ret_st)

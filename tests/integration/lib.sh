@@ -106,18 +106,23 @@ is_mounted() {
 }
 
 # start_daemon ARGS...: runs the daemon in the background, logging to $T/daemon.log, and
-# waits until the mount is live. RCFS_VALGRIND=1 runs it under valgrind memcheck. A shell
-# starts background jobs with SIGINT ignored (and libfuse keeps an ignored signal ignored):
-# env --default-signal gives the daemon the dispositions a terminal or systemd would.
+# waits until the mount is live. RCFS_VALGRIND=1 runs it under valgrind memcheck;
+# RCFS_NO_OPENAT2=1 with a shim that refuses openat2 (ENOSYS), as a seccomp filter may. A
+# shell starts background jobs with SIGINT ignored (and libfuse keeps an ignored signal
+# ignored): env --default-signal gives the daemon the dispositions a terminal or systemd would.
 start_daemon() {
-	local i
+	local i pre=()
 	: >"$T/daemon.log"
+	if [ "${RCFS_NO_OPENAT2:-0}" = 1 ]; then
+		pre=("LD_PRELOAD=$RCFS_HELPERS/no-openat2.so"
+			"ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0")
+	fi
 	if [ "${RCFS_VALGRIND:-0}" = 1 ]; then
 		env --default-signal=INT,HUP,TERM valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect \
 			--errors-for-leak-kinds=definite,indirect \
 			"$RCFS_BIN" "$@" 2>>"$T/daemon.log" &
 	else
-		env --default-signal=INT,HUP,TERM "$RCFS_BIN" "$@" 2>>"$T/daemon.log" &
+		env --default-signal=INT,HUP,TERM "${pre[@]}" "$RCFS_BIN" "$@" 2>>"$T/daemon.log" &
 	fi
 	DAEMON_PID=$!
 	for i in $(seq 200); do
@@ -145,6 +150,10 @@ stop_daemon() {
 	wait "$DAEMON_PID" || rc=$?
 	DAEMON_PID=
 	check_daemon_log
+	if [ "${RCFS_NO_OPENAT2:-0}" = 1 ] && grep -q "<name or" "$T/daemon.log" &&
+		! grep -q "one component at a time" "$T/daemon.log"; then
+		fail "RCFS_NO_OPENAT2=1, yet the daemon never fell back from openat2"
+	fi
 	[ "$rc" = 0 ] || fail "daemon exited with $rc after SIG$sig"
 	if is_mounted "$MNT"; then
 		fail "still mounted after SIG$sig"
