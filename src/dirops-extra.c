@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The directory mode's operations on open files beyond read and write: fallocate(2),
- * copy_file_range(2) and lseek(2)'s SEEK_DATA and SEEK_HOLE, each on the backing fds of the caller's own open files (fi->fh), so
+ * copy_file_range(2) and lseek(2)'s SEEK_DATA and SEEK_HOLE, each on the backing fds of the caller's own open files (dirops_file_fd()), so
  * they reach exactly the files the caller opened, in its own tree. The kernel sends them only
  * for files of this mount, and keeps its page cache right around them (it writes dirty pages
  * back before, and drops the changed range after). Without them it would answer EOPNOTSUPP
@@ -19,7 +19,7 @@ void rcfs_dir_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset, 
 	(void)ino;
 	/* The kernel passes only KEEP_SIZE, PUNCH_HOLE and ZERO_RANGE; the backing file
 	 * system answers EOPNOTSUPP for what it lacks. */
-	if (fallocate((int)fi->fh, mode, offset, length) < 0)
+	if (fallocate(dirops_file_fd(fi), mode, offset, length) < 0)
 		dirops_reply_err(req, -errno);
 	else
 		dirops_reply_err(req, 0);
@@ -33,7 +33,8 @@ void rcfs_dir_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 	ssize_t n;
 
 	(void)ino_in, (void)ino_out;
-	n = copy_file_range((int)fi_in->fh, &in, (int)fi_out->fh, &out, len, (unsigned)flags);
+	n = copy_file_range(dirops_file_fd(fi_in), &in, dirops_file_fd(fi_out), &out, len,
+			    (unsigned)flags);
 	if (n < 0)
 		dirops_reply_err(req, -errno);
 	else
@@ -49,7 +50,7 @@ void rcfs_dir_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 	off_t r;
 
 	(void)ino;
-	r = lseek((int)fi->fh, off, whence);
+	r = lseek(dirops_file_fd(fi), off, whence);
 	if (r < 0)
 		dirops_reply_err(req, -errno);
 	else

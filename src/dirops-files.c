@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* The directory mode's open files and directory listings: an fd per open in fi->fh (READ,
+/* The directory mode's open files and directory listings: a handle per open in fi->fh (READ,
  * WRITE, RELEASE carry pid 0 or a thread that may have moved since: the handle, never the
- * pid, says which file). */
+ * pid, says which file), charged to the opener's uid (handles.c). */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,39 @@
 #include "backing.h"
 #include "dirops-priv.h"
 #include "dirwatch.h"
+#include "handles.h"
 #include "util.h"
+
+int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info *fi)
+{
+	struct rcfs_ctx *ctx = fuse_req_userdata(req);
+	struct rcfs_handle *h;
+	struct stat st;
+	int r;
+
+	if (!write && fstat(fd, &st) < 0) {
+		r = -errno;
+		(void)close(fd);
+		return r;
+	}
+	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, &st, !write,
+			true, &h);
+	if (r == 0)
+		fi->fh = (uintptr_t)h;
+	return r;
+}
+
+int dirops_file_fd(const struct fuse_file_info *fi)
+{
+	return ((const struct rcfs_handle *)(uintptr_t)fi->fh)->fd;
+}
+
+void dirops_file_close(fuse_req_t req, struct fuse_file_info *fi)
+{
+	struct rcfs_ctx *ctx = fuse_req_userdata(req);
+
+	handles_free(ctx->handles, (struct rcfs_handle *)(uintptr_t)fi->fh);
+}
 
 void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -35,19 +67,20 @@ void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = -EACCES;
 	if (r == 0)
 		r = dirfs_open(&c.ac, n->fd, fi->flags, &fd);
+	if (r == 0)
+		r = dirops_file_handle(req, fd, write, fi);
 	dirops_caller_done(&c);
 	if (r < 0) {
 		dirops_reply_err(req, r);
 		return;
 	}
-	fi->fh = (uint64_t)fd;
 	fi->direct_io = 0; /* this file's own inode: the page cache is its own */
 	/* Watched (dirwatch.c): changes made outside the mount drop the pages when they happen,
 	 * so they may serve the next open. Else they show at the next open. */
 	fi->keep_cache = dirwatch_node_watched(n);
 	fi->noflush = 1; /* writes go through at once: nothing to flush at close */
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		(void)close(fd); /* interrupted: no RELEASE will follow */
+		dirops_file_close(req, fi); /* interrupted: no RELEASE will follow */
 }
 
 void rcfs_dir_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
@@ -66,10 +99,16 @@ void rcfs_dir_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 		r = -EPERM;
 	if (r == 0)
 		r = dirfs_create(&c.ac, &at.dir, name, mode, fi->flags, &fd, &node_fd, &st);
+	/* Charged once made (the fd comes with the file): a uid at its share gets EMFILE and
+	 * keeps the empty file it made. */
+	if (r == 0) {
+		r = dirops_file_handle(req, fd, backing_flags_write(fi->flags), fi);
+		if (r < 0)
+			(void)close(node_fd);
+	}
 	if (r < 0) {
 		dirops_reply_err(req, r);
 	} else {
-		fi->fh = (uint64_t)fd;
 		fi->direct_io = 0;
 		fi->keep_cache = 0;
 		fi->noflush = 1;
@@ -86,7 +125,7 @@ void rcfs_dir_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 	(void)ino;
 	buf.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
-	buf.buf[0].fd = (int)fi->fh;
+	buf.buf[0].fd = dirops_file_fd(fi);
 	buf.buf[0].pos = off;
 	(void)fuse_reply_data(req, &buf, FUSE_BUF_SPLICE_MOVE);
 }
@@ -98,7 +137,7 @@ void rcfs_dir_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size
 
 	(void)ino;
 	/* fi->flags are the file's flags now: O_APPEND appends at the real end. */
-	n = backing_write((int)fi->fh, buf, size, off, fi->flags & O_APPEND);
+	n = backing_write(dirops_file_fd(fi), buf, size, off, fi->flags & O_APPEND);
 	if (n < 0)
 		dirops_reply_err(req, n);
 	else
@@ -114,13 +153,13 @@ void rcfs_dir_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 void rcfs_dir_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	(void)ino;
-	(void)close((int)fi->fh);
+	dirops_file_close(req, fi);
 	(void)fuse_reply_err(req, 0);
 }
 
 void rcfs_dir_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
 {
-	int fd = (int)fi->fh;
+	int fd = dirops_file_fd(fi);
 
 	(void)ino;
 	(void)fuse_reply_err(req, (datasync ? fdatasync(fd) : fsync(fd)) < 0 ? errno : 0);
@@ -130,6 +169,8 @@ void rcfs_dir_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_fi
 struct dir_handle {
 	pthread_mutex_t lock;
 	DIR *dp; /* NULL: the empty directory */
+	struct rcfs_handles *handles;
+	struct rcfs_handle *charge; /* dp's fd, charged to the opener's uid; NULL with dp */
 	off_t offset;
 	struct dirent *entry; /* read but not yet replied */
 };
@@ -143,8 +184,31 @@ static void dir_handle_free(struct dir_handle *h)
 {
 	if (h->dp)
 		(void)closedir(h->dp);
+	if (h->charge) {
+		h->charge->fd = -1; /* closed with dp */
+		handles_free(h->handles, h->charge);
+	}
 	pthread_mutex_destroy(&h->lock);
 	free(h);
+}
+
+/* H's listing of the directory FD (taken), its fd charged to the caller's uid. */
+static int dir_handle_open(fuse_req_t req, struct dir_handle *h, int fd)
+{
+	struct rcfs_ctx *ctx = fuse_req_userdata(req);
+	int r;
+
+	h->handles = ctx->handles;
+	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, NULL, false,
+			true, &h->charge);
+	if (r < 0)
+		return r;
+	h->dp = fdopendir(h->charge->fd);
+	if (!h->dp) {
+		r = -errno;
+		handles_free(ctx->handles, TAKE_PTR(h->charge));
+	}
+	return r;
 }
 
 void rcfs_dir_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
@@ -160,12 +224,12 @@ void rcfs_dir_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		r = dirfs_opendir(&c.ac, at.dir.fd, &fd);
 	if (r == 0 && !(h = calloc(1, sizeof(*h))))
 		r = -ENOMEM;
-	if (r == 0 && fd >= 0 && !(h->dp = fdopendir(fd)))
-		r = -errno;
+	if (r == 0 && fd >= 0)
+		r = dir_handle_open(req, h, TAKE_FD(fd));
 	dirops_at_done(&at);
 	dirops_caller_done(&c);
 	if (r < 0) {
-		if (fd >= 0 && !(h && h->dp))
+		if (fd >= 0)
 			(void)close(fd);
 		free(h);
 		dirops_reply_err(req, r);

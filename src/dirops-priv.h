@@ -47,6 +47,12 @@ void dirops_at_done(struct dirops_at *a);
 int dirops_prepare_change(struct dirops_caller *c, const struct dirtree_id *tree, int check);
 int dirops_prepare_dir_change(struct dirops_caller *c, const struct dirops_at *at);
 void dirops_reply_err(fuse_req_t req, int r);
+/* Open files: fi->fh is a handle (handles.c) charged to the opener's uid, so no uid can take
+ * the daemon's fds from the others; read-only opens of one file share an fd. FD is taken.
+ * Returns 0, -EMFILE (the uid holds its share) or -ENOMEM. */
+int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info *fi);
+int dirops_file_fd(const struct fuse_file_info *fi);
+void dirops_file_close(fuse_req_t req, struct fuse_file_info *fi);
 /* A node for FD (taken) in TREE, replied as an entry, or with FI as CREATE's. */
 void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const struct stat *st,
 			const struct dirtree_id *tree, struct fuse_file_info *fi);

@@ -235,7 +235,7 @@ void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const s
 	r = dirnodes_ref(c->ctx->dirnodes, fd, st, tree, &n);
 	if (r < 0) {
 		if (fi)
-			(void)close((int)fi->fh);
+			dirops_file_close(req, fi);
 		dirops_reply_err(req, r);
 		return;
 	}
@@ -246,7 +246,7 @@ void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const s
 	r = fi ? fuse_reply_create(req, &e, fi) : fuse_reply_entry(req, &e);
 	if (r == -ENOENT) { /* interrupted: the kernel never got the node */
 		if (fi)
-			(void)close((int)fi->fh);
+			dirops_file_close(req, fi);
 		dirnodes_unref(c->ctx->dirnodes, n, 1);
 	}
 }
@@ -356,7 +356,7 @@ static int setattr_at(struct dirops_caller *c, const struct dirops_at *at, int n
 	}
 	if (!fi && !dirops_identified(c))
 		return -EACCES;
-	return dirfs_setattr(&c->ac, node_fd, fi ? (int)fi->fh : -1, attr, to_set, ret_st);
+	return dirfs_setattr(&c->ac, node_fd, fi ? dirops_file_fd(fi) : -1, attr, to_set, ret_st);
 }
 
 static void rcfs_dir_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set,
