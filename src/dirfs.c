@@ -31,15 +31,33 @@ static int reopen(int node_fd, int flags)
 	return fd < 0 ? -errno : fd;
 }
 
+static int may_look_up(struct access_caller *c, const struct dirfs_dir *dir, const char *name)
+{
+	if (!dirtree_name_ok(name))
+		return strlen(name) > NAME_MAX ? -ENAMETOOLONG : -ENOENT;
+	return access_check(c, &dir->st, X_OK);
+}
+
+int dirfs_lookup_stat(struct access_caller *c, const struct dirfs_dir *dir, const char *name,
+		      struct stat *ret_st)
+{
+	int r = may_look_up(c, dir, name);
+
+	if (r < 0)
+		return r;
+	if (fstatat(dir->fd, name, ret_st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (S_ISCHR(ret_st->st_mode) || S_ISBLK(ret_st->st_mode))
+		return -EACCES;
+	return 0;
+}
+
 int dirfs_lookup(struct access_caller *c, const struct dirfs_dir *dir, const char *name,
 		 int *ret_fd, struct stat *ret_st)
 {
 	_cleanup_close_ int fd = -1;
-	int r;
+	int r = may_look_up(c, dir, name);
 
-	if (!dirtree_name_ok(name))
-		return strlen(name) > NAME_MAX ? -ENAMETOOLONG : -ENOENT;
-	r = access_check(c, &dir->st, X_OK);
 	if (r < 0)
 		return r;
 	fd = dirtree_open_beneath(dir->fd, name, O_PATH | O_NOFOLLOW, 0);

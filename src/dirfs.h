@@ -23,6 +23,10 @@ struct dirfs_dir {
  * are refused (-EACCES). */
 int dirfs_lookup(struct access_caller *c, const struct dirfs_dir *dir, const char *name,
 		 int *ret_fd, struct stat *ret_st);
+/* The same checks, and the object's attributes only (one fstatat(2), no symlink followed):
+ * enough when the object has a node already. */
+int dirfs_lookup_stat(struct access_caller *c, const struct dirfs_dir *dir, const char *name,
+		      struct stat *ret_st);
 
 /* Opens the regular file NODE_FD (an O_PATH fd) with open(2) FLAGS for reading and writing. */
 int dirfs_open(struct access_caller *c, int node_fd, int flags, int *ret_fd);

@@ -64,6 +64,28 @@ static void grow(struct rcfs_dirnodes *t)
 	t->n_buckets = n_buckets;
 }
 
+static struct rcfs_dirnode *find(struct rcfs_dirnodes *t, size_t b, const struct stat *st)
+{
+	struct rcfs_dirnode *n;
+
+	for (n = t->buckets[b]; n; n = n->next)
+		if (n->dev == st->st_dev && n->ino == st->st_ino)
+			break;
+	return n;
+}
+
+struct rcfs_dirnode *dirnodes_find_ref(struct rcfs_dirnodes *t, const struct stat *st)
+{
+	struct rcfs_dirnode *n;
+
+	pthread_mutex_lock(&t->lock);
+	n = find(t, bucket_of(t->n_buckets, st->st_dev, st->st_ino), st);
+	if (n)
+		n->nlookup++;
+	pthread_mutex_unlock(&t->lock);
+	return n;
+}
+
 int dirnodes_ref(struct rcfs_dirnodes *t, int fd, const struct stat *st,
 		 const struct dirtree_id *tree, struct rcfs_dirnode **ret)
 {
@@ -73,9 +95,7 @@ int dirnodes_ref(struct rcfs_dirnodes *t, int fd, const struct stat *st,
 	made = calloc(1, sizeof(*made)); /* before the lock: no allocation under it */
 	pthread_mutex_lock(&t->lock);
 	b = bucket_of(t->n_buckets, st->st_dev, st->st_ino);
-	for (n = t->buckets[b]; n; n = n->next)
-		if (n->dev == st->st_dev && n->ino == st->st_ino)
-			break;
+	n = find(t, b, st);
 	if (n) {
 		n->nlookup++;
 		pthread_mutex_unlock(&t->lock);

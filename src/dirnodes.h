@@ -50,6 +50,10 @@ void dirnodes_done(struct rcfs_dirnodes *t);
 int dirnodes_ref(struct rcfs_dirnodes *t, int fd, const struct stat *st,
 		 const struct dirtree_id *tree, struct rcfs_dirnode **ret);
 
+/* The node of the object with attributes ST if there is one, its lookup count raised by one;
+ * else NULL. (Its fd pins the object: a node found by (st_dev, st_ino) is that object.) */
+struct rcfs_dirnode *dirnodes_find_ref(struct rcfs_dirnodes *t, const struct stat *st);
+
 /* Lowers the lookup count by COUNT (FORGET, or a reply that did not reach the kernel); at
  * zero the node goes and its fd is closed. */
 void dirnodes_unref(struct rcfs_dirnodes *t, struct rcfs_dirnode *n, uint64_t count);

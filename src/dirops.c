@@ -225,20 +225,13 @@ void dirops_reply_err(fuse_req_t req, int r)
 
 /* A node for FD (taken) in TREE, in reply to LOOKUP, MKDIR, SYMLINK, LINK; or CREATE with
  * FI (whose fh is closed if the reply does not reach the kernel). */
-void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const struct stat *st,
-			const struct dirtree_id *tree, struct fuse_file_info *fi)
+/* N (its lookup count raised for this reply) with attributes ST as an entry, or as CREATE's. */
+static void reply_node(fuse_req_t req, struct dirops_caller *c, struct rcfs_dirnode *n,
+		       const struct stat *st, struct fuse_file_info *fi)
 {
 	struct fuse_entry_param e = { .attr = *st, .attr_timeout = ATTR_TIMEOUT };
-	struct rcfs_dirnode *n;
 	int r;
 
-	r = dirnodes_ref(c->ctx->dirnodes, fd, st, tree, &n);
-	if (r < 0) {
-		if (fi)
-			dirops_file_close(req, fi);
-		dirops_reply_err(req, r);
-		return;
-	}
 	e.ino = (uintptr_t)n;
 	e.generation = n->generation;
 	e.entry_timeout = 0.0; /* see the top of this file */
@@ -249,6 +242,22 @@ void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const s
 			dirops_file_close(req, fi);
 		dirnodes_unref(c->ctx->dirnodes, n, 1);
 	}
+}
+
+void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const struct stat *st,
+			const struct dirtree_id *tree, struct fuse_file_info *fi)
+{
+	struct rcfs_dirnode *n;
+	int r;
+
+	r = dirnodes_ref(c->ctx->dirnodes, fd, st, tree, &n);
+	if (r < 0) {
+		if (fi)
+			dirops_file_close(req, fi);
+		dirops_reply_err(req, r);
+		return;
+	}
+	reply_node(req, c, n, st, fi);
 }
 
 static void rcfs_dir_init(void *userdata, struct fuse_conn_info *conn)
@@ -262,6 +271,7 @@ static void rcfs_dir_init(void *userdata, struct fuse_conn_info *conn)
 
 static void rcfs_dir_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
+	struct rcfs_dirnode *n;
 	struct dirops_caller c;
 	struct dirops_at at;
 	struct stat st;
@@ -270,11 +280,20 @@ static void rcfs_dir_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 	dirops_caller_init(req, &c);
 	r = dirops_at_get(&c, parent, &at);
 	if (r == 0)
-		r = at.dir.fd < 0 ? -ENOENT : dirfs_lookup(&c.ac, &at.dir, name, &fd, &st);
+		r = at.dir.fd < 0 ? -ENOENT : dirfs_lookup_stat(&c.ac, &at.dir, name, &st);
+	/* An object the kernel knows already (the common case: a path walked again) needs no
+	 * open: its node's fd pins it, so (st_dev, st_ino) is that very object. */
+	if (r == 0 && (n = dirnodes_find_ref(c.ctx->dirnodes, &st))) {
+		reply_node(req, &c, n, &st, NULL);
+		goto out;
+	}
+	if (r == 0)
+		r = dirfs_lookup(&c.ac, &at.dir, name, &fd, &st);
 	if (r < 0)
 		dirops_reply_err(req, r);
 	else
 		dirops_reply_entry(req, &c, fd, &st, &at.tree, NULL);
+out:
 	dirops_at_done(&at);
 	dirops_caller_done(&c);
 }
