@@ -145,7 +145,8 @@ static const struct fuse_lowlevel_ops floor_ops = {
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: floorfs [--default-permissions] [--no-open] [--debug] MOUNTPOINT\n");
+	fprintf(stderr,
+		"usage: floorfs [--default-permissions] [--no-open] [--debug] MOUNTPOINT\n");
 	exit(2);
 }
 

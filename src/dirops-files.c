@@ -21,7 +21,7 @@ int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info
 {
 	struct rcfs_ctx *ctx = fuse_req_userdata(req);
 	struct rcfs_handle *h;
-	struct stat st;
+	struct stat st = { 0 };
 	int r;
 
 	if (!write && fstat(fd, &st) < 0) {
@@ -196,10 +196,11 @@ static void dir_handle_free(struct dir_handle *h)
 static int dir_handle_open(fuse_req_t req, struct dir_handle *h, int fd)
 {
 	struct rcfs_ctx *ctx = fuse_req_userdata(req);
+	const struct stat unshared = { 0 }; /* read only for a shared fd */
 	int r;
 
 	h->handles = ctx->handles;
-	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, NULL, false,
+	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, &unshared, false,
 			true, &h->charge);
 	if (r < 0)
 		return r;
