@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The directory mode's operations on open files beyond read and write: fallocate(2),
- * copy_file_range(2) and lseek(2)'s SEEK_DATA and SEEK_HOLE, each on the backing fds of the caller's own open files (dirops_file_fd()), so
- * they reach exactly the files the caller opened, in its own tree. The kernel sends them only
- * for files of this mount, and keeps its page cache right around them (it writes dirty pages
- * back before, and drops the changed range after). Without them it would answer EOPNOTSUPP
- * for fallocate, copy through the page cache for copy_file_range, and take the whole file for
- * data in SEEK_DATA and SEEK_HOLE. */
+ * copy_file_range(2) and lseek(2)'s SEEK_DATA and SEEK_HOLE, each on the backing fds of the
+ * caller's own open files (dirops_file_fd()), so they reach exactly the files the caller
+ * opened, in its own tree. The kernel sends them only for files of this mount, and keeps its
+ * page cache right around them (it writes dirty pages back before, and drops the changed
+ * range after). Without them it would answer EOPNOTSUPP for fallocate, copy through the page
+ * cache for copy_file_range, and take the whole file for data in SEEK_DATA and SEEK_HOLE. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>

@@ -170,7 +170,7 @@ struct dir_handle {
 	pthread_mutex_t lock;
 	DIR *dp; /* NULL: the empty directory */
 	struct rcfs_handles *handles;
-	struct rcfs_handle *charge; /* dp's fd, charged to the opener's uid; NULL with dp */
+	struct rcfs_handle *charge; /* dp's fd, charged to the opener's uid; NULL without dp */
 	off_t offset;
 	struct dirent *entry; /* read but not yet replied */
 };
