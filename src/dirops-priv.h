@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* Shared by the directory mode's handlers: dirops.c (entries and attributes) and
+/* Shared by the directory mode's handlers: dirops.c (entries and attributes),
  * dirops-files.c (open files and directory listings), dirops-extra.c (fallocate,
- * copy_file_range, lseek). Only these reply to the kernel. */
+ * copy_file_range, lseek), with what they share in dirops-caller.c. Only these reply to the
+ * kernel. */
 #pragma once
 
 #include <stdbool.h>
@@ -46,6 +47,9 @@ void dirops_at_done(struct dirops_at *a);
  * -ESTALE once a shared view was copied to the caller's own directory, -EACCES read-only. */
 int dirops_prepare_change(struct dirops_caller *c, const struct dirtree_id *tree, int check);
 int dirops_prepare_dir_change(struct dirops_caller *c, const struct dirops_at *at);
+bool dirops_same_tree(const struct dirtree_id *a, const struct dirtree_id *b);
+/* ST as a caller in TREE sees it: the read-only view shows no write bits. */
+void dirops_fix_attr(const struct dirtree_id *tree, struct stat *st);
 void dirops_reply_err(fuse_req_t req, int r);
 /* Open files: fi->fh is a handle (handles.c) charged to the opener's uid, so no uid can take
  * the daemon's fds from the others; read-only opens of one file share an fd. FD is taken.
@@ -53,6 +57,10 @@ void dirops_reply_err(fuse_req_t req, int r);
 int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info *fi);
 int dirops_file_fd(const struct fuse_file_info *fi);
 void dirops_file_close(fuse_req_t req, struct fuse_file_info *fi);
+/* N (its lookup count raised for this reply) with attributes ST as an entry, or with FI as
+ * CREATE's. */
+void dirops_reply_node(fuse_req_t req, struct dirops_caller *c, struct rcfs_dirnode *n,
+		       const struct stat *st, struct fuse_file_info *fi);
 /* A node for FD (taken) in TREE, replied as an entry, or with FI as CREATE's. */
 void dirops_reply_entry(fuse_req_t req, struct dirops_caller *c, int fd, const struct stat *st,
 			const struct dirtree_id *tree, struct fuse_file_info *fi);
