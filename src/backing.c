@@ -11,20 +11,13 @@
 #include <sys/mman.h>
 #include <sys/sendfile.h>
 #include <sys/uio.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "filter.h"
 #include "log.h"
 #include "names.h"
+#include "owner.h"
 #include "util.h"
-
-/* On files the daemon creates for a namespace by ID: "BOOT_ID:COOKIE", the boot and the
- * namespace's 64-bit id that is never reused within a boot (key_cookie()). The kernel hands a
- * dead namespace's inode number, so its ID, to the next new namespace, and the cookies start
- * again at each boot; the two together tell an old namespace from a new one. Files an admin
- * wrote carry none and are trusted. (Marks of 0.2.0 are a bare cookie.) */
-#define OWNER_XATTR "user.resolvconffs.ns"
 
 /* Flags of the caller's open(2) that the backing file's open keeps. Not O_APPEND: a caller
  * may set or clear it with fcntl() after open, and each WRITE says which (backing_write()). */
@@ -222,20 +215,6 @@ static int create_via_temp_name(const struct rcfs_ctx *ctx, const char *name, in
 	return r < 0 ? r : TAKE_FD(fd);
 }
 
-/* Marks a new file as KEY's namespace's (when the kernel can say which one that is). */
-static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
-{
-	char value[64];
-	uint64_t cookie;
-
-	/* Without a cookie (kinds other than net before Linux 6.18), the boot alone. */
-	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
-		(void)snprintf(value, sizeof(value), "%s:", ctx->boot_id);
-	else
-		(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
-	(void)fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
-}
-
 /* First write of a namespace without its own file: create it, starting from the bytes it
  * was reading (src_fd). Readers see either no file (so the old view) or the whole copy,
  * never a half-made one. Returns an fd open O_RDWR on the file now under NAME. */
@@ -250,13 +229,13 @@ static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *ke
 	fd = make_unlinked_copy(ctx, src_fd, view, copy);
 	if (fd >= 0) {
 		if (by_id)
-			mark_owner(ctx, key, fd); /* before the name exists: never seen unmarked */
+			owner_mark(ctx, key, fd); /* before the name exists: never seen unmarked */
 		r = link_unlinked(ctx, fd, name);
 	} else if (fd == -EOPNOTSUPP || fd == -EISDIR || fd == -EINVAL) {
 		fd = create_via_temp_name(ctx, name, src_fd, view, copy);
 		r = fd < 0 ? fd : 0;
 		if (fd >= 0 && by_id)
-			mark_owner(ctx, key, fd);
+			owner_mark(ctx, key, fd);
 	} else {
 		return fd;
 	}
@@ -276,46 +255,14 @@ static int create_own_file(const struct rcfs_ctx *ctx, const struct rcfs_key *ke
 static int check_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd,
 		       const char *name)
 {
-	char value[64], aside[NAME_MAX + 1];
-	const char *number = value, *colon;
-	uint64_t mark, cookie;
-	bool same_boot = true;
-	ssize_t n;
-	char *end;
+	bool same_boot;
+	uint64_t mark;
+	int r;
 
-	n = fgetxattr(fd, OWNER_XATTR, value, sizeof(value) - 1);
-	if (n <= 0)
-		return 0; /* unmarked */
-	value[n] = '\0';
-	colon = strrchr(value, ':');
-	if (colon) {
-		same_boot = (size_t)(colon - value) == strlen(ctx->boot_id) &&
-			    memcmp(value, ctx->boot_id, (size_t)(colon - value)) == 0;
-		number = colon + 1;
-	}
-	errno = 0;
-	mark = strtoull(number, &end, 10);
-	if (colon && *number == '\0') { /* the boot alone */
-		struct stat st;
-
-		if (same_boot || fstat(fd, &st) < 0)
-			return 0;
-		mark = st.st_ino; /* names the moved-aside file */
-	} else if (errno || *end || end == number) {
-		return 0; /* not our mark */
-	} else if (same_boot && (key_cookie(ctx->procfs_fd, key, &cookie) < 0 || cookie == mark)) {
+	if (!owner_is_stale(ctx, key, fd, &mark, &same_boot))
 		return 0;
-	}
-	(void)snprintf(aside, sizeof(aside), "%.200s.stale-%" PRIu64, name, mark);
-	if (renameat2(ctx->backing_dir_fd, name, ctx->backing_dir_fd, aside, RENAME_NOREPLACE) <
-		    0 &&
-	    errno != ENOENT) /* ENOENT: another caller moved it first */
-		return -errno;
-	log_warning("'%s/%s' belonged to a %s namespace that no longer exists (%s); moved to "
-		    "'%s'",
-		    ctx->cfg->backing_dir, name, key_kind_name(key->kind),
-		    same_boot ? "its ID was reused" : "it was made before this boot", aside);
-	return -ENOENT;
+	r = owner_set_aside(ctx, key, name, mark, same_boot);
+	return r < 0 ? r : -ENOENT;
 }
 
 static bool same_file_state(const struct stat *a, const struct stat *b)

@@ -11,19 +11,15 @@
 #include <string.h>
 #include <sys/sendfile.h>
 #include <sys/syscall.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "backing.h"
 #include "log.h"
 #include "names.h"
+#include "owner.h"
 #include "util.h"
 
 #define COPY_DEPTH_MAX 32 /* a template deeper than this is refused, not copied in part */
-
-/* As on the file mode's files: "BOOT_ID:COOKIE" on a directory made for a namespace by ID,
- * so a later namespace that gets a dead one's ID is not served its directory. */
-#define OWNER_XATTR "user.resolvconffs.ns"
 
 bool dirtree_name_ok(const char *name)
 {
@@ -110,43 +106,14 @@ static int open_dir_at(int dir_fd, const char *name, struct stat *ret_st)
 	return TAKE_FD(fd);
 }
 
-/* Whether FD (a directory made for KEY's namespace by ID) belongs to a namespace that has
- * died since: its ID was handed on. Unmarked or unknowable: it is KEY's. */
-static bool is_stale(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
-{
-	char value[64], path[64], want[64];
-	uint64_t cookie;
-	ssize_t n;
-
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	n = getxattr(path, OWNER_XATTR, value, sizeof(value) - 1);
-	if (n <= 0 || key_cookie(ctx->procfs_fd, key, &cookie) < 0)
-		return false;
-	value[n] = '\0';
-	(void)snprintf(want, sizeof(want), "%s:%" PRIu64, ctx->boot_id, cookie);
-	return strcmp(value, want) != 0;
-}
-
-static int set_aside(const struct rcfs_ctx *ctx, const char *name)
-{
-	char aside[NAME_MAX + 1];
-
-	(void)snprintf(aside, sizeof(aside), "%.200s.stale-%d", name, (int)gettid());
-	if (renameat2(ctx->backing_dir_fd, name, ctx->backing_dir_fd, aside, RENAME_NOREPLACE) <
-		    0 &&
-	    errno != ENOENT)
-		return -errno;
-	log_warning("'%s/%s' belonged to a namespace that no longer exists; moved to '%s'",
-		    ctx->cfg->backing_dir, name, aside);
-	return 0;
-}
-
 /* BACKING_DIR/NAME/ for each name, then BACKING_DIR/ID/; -ENOENT when there is none. A
  * stale ID directory is moved aside with SET_ASIDE, else only passed over. */
 static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key, bool set_aside_stale,
 		       struct dirtree_root *ret)
 {
 	char names[NAMES_MAX_PER_NS][256], id[32];
+	bool same_boot;
+	uint64_t mark;
 	size_t n = 0;
 	int fd, r;
 
@@ -163,9 +130,9 @@ static int resolve_own(const struct rcfs_ctx *ctx, const struct rcfs_key *key, b
 		fd = open_dir_at(ctx->backing_dir_fd, name, &ret->st);
 		if (fd == -ENOENT)
 			continue;
-		if (fd >= 0 && i == n && is_stale(ctx, key, fd)) {
+		if (fd >= 0 && i == n && owner_is_stale(ctx, key, fd, &mark, &same_boot)) {
 			(void)close(fd);
-			r = set_aside_stale ? set_aside(ctx, name) : 0;
+			r = set_aside_stale ? owner_set_aside(ctx, key, name, mark, same_boot) : 0;
 			if (r < 0)
 				return r;
 			continue;
@@ -387,18 +354,6 @@ int dirtree_remove(int dir_fd, const char *name)
 	return remove_tree(dir_fd, name, 0);
 }
 
-static void mark_owner(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
-{
-	char value[64], path[64];
-	uint64_t cookie;
-
-	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
-		return;
-	(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	(void)setxattr(path, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
-}
-
 /* The new directory, complete, under the temporary name TMP. */
 static int build_copy(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 		      const struct dirtree_root *view, const char *tmp)
@@ -417,7 +372,7 @@ static int build_copy(const struct rcfs_ctx *ctx, const struct rcfs_key *key,
 			return r;
 	}
 	if (view->by_id)
-		mark_owner(ctx, key, fd); /* before the name exists: never seen unmarked */
+		owner_mark(ctx, key, fd); /* before the name exists: never seen unmarked */
 	r = take_owner_mode(fd, &view->st, false);
 	if (r == 0 && fsync(fd) < 0)
 		r = -errno;

@@ -5,7 +5,7 @@
 # with a shim that makes NS_GET_ID fail, as on Debian 12's 6.1); the new namespace does not
 # inherit it: it gets the template, the old file is moved aside (nothing lost) with a log
 # line, and --gc lists it. A file marked in an earlier boot is stale too. A file an admin
-# wrote (unmarked) is served as is.
+# wrote (unmarked) is served as is. The same for the directories of --dir.
 . "$(dirname "$0")/lib.sh"
 
 if [ "${RCFS_NO_NS_GET_ID:-0}" = 1 ]; then
@@ -78,5 +78,39 @@ grep -q "it was made before this boot" "$T/daemon.log" || fail "no log line for 
 new_ns B
 echo "written by hand" >"$BACKING/$(ns_id "$B").conf"
 assert_eq "written by hand" "$(in_ns "$B" cat "$MNT")" "unmarked file"
+stop_daemon
+
+# --dir: the same marks on the directories it makes by ID, the same checks.
+set_mark() { python3 -c 'import os, sys; os.setxattr(sys.argv[1], "user.resolvconffs.ns", sys.argv[2].encode())' "$@"; }
+boot=$(cat /proc/sys/kernel/random/boot_id)
+dir_mode_setup
+DB=$T/dirbacking
+mkdir -m 755 "$DB"
+start_daemon --dir "$DB" "$MNT"
+new_ns D
+check "D's first write" in_ns "$D" sh -c "echo mine >'$MNT/resolv.conf'"
+python3 -c 'import os, sys; os.getxattr(sys.argv[1], "user.resolvconffs.ns")' "$DB/$(ns_id "$D")" ||
+	fail "the directory made for D carries no owner mark"
+assert_eq "mine" "$(in_ns "$D" cat "$MNT/resolv.conf")" "D keeps its own marked directory"
+for case in "reused:$boot:18446744073709551000" "earlier-boot:00000000-0000-0000-0000-000000000000:1"; do
+	new_ns E
+	id=$(ns_id "$E")
+	mkdir -m 755 "$DB/$id"
+	echo "of the dead namespace" >"$DB/$id/resolv.conf"
+	set_mark "$DB/$id" "${case#*:}"
+	out=$(in_ns "$E" cat "$MNT/resolv.conf" 2>&1) && fail "${case%%:*}: a stale directory was served: $out"
+	[ ! -e "$DB/$id" ] || fail "${case%%:*}: the stale directory is still in place"
+	aside=$(ls "$DB" | grep "^$id.stale-") || fail "${case%%:*}: the stale directory was not kept"
+	assert_eq "of the dead namespace" "$(cat "$DB/$aside/resolv.conf")" "${case%%:*}: kept content"
+	rm -r "${DB:?}/$aside"
+done
+grep -q "belonged to a net namespace that no longer exists (its ID was reused)" "$T/daemon.log" ||
+	fail "no log line for the directory of a reused ID"
+grep -q "belonged to a net namespace that no longer exists (it was made before this boot)" \
+	"$T/daemon.log" || fail "no log line for the directory of an earlier boot"
+new_ns F
+mkdir -m 755 "$DB/$(ns_id "$F")"
+echo "written by hand" >"$DB/$(ns_id "$F")/resolv.conf"
+assert_eq "written by hand" "$(in_ns "$F" cat "$MNT/resolv.conf")" "unmarked directory"
 stop_daemon
 pass
