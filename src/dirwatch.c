@@ -17,6 +17,7 @@
 
 #include "dirnodes.h"
 #include "log.h"
+#include "util.h"
 
 #define BUCKETS 4096
 #define FILE_EVENTS (IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE)
@@ -226,9 +227,9 @@ int dirwatch_start(struct rcfs_dirwatch *w, struct fuse_session *se)
 	int r;
 
 	w->se = se;
-	r = pthread_create(&w->thread, NULL, watch_loop, w);
-	if (r != 0)
-		return -r;
+	r = thread_start_no_signals(&w->thread, "rcfs-dirwatch", watch_loop, w);
+	if (r < 0)
+		return r;
 	w->started = true;
 	return 0;
 }

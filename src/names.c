@@ -256,10 +256,8 @@ static void *names_watcher(void *arg)
 
 int names_start(struct rcfs_names *n, const char *dir, dev_t nsfs_dev, size_t ext_len, bool watch)
 {
-	int r;
-
 	pthread_rwlockattr_t attr;
-	sigset_t all, old;
+	int r;
 
 	*n = (struct rcfs_names){ .dir = dir,
 				  .nsfs_dev = nsfs_dev,
@@ -276,11 +274,7 @@ int names_start(struct rcfs_names *n, const char *dir, dev_t nsfs_dev, size_t ex
 	n->stop_fd = eventfd(0, EFD_CLOEXEC);
 	if (n->stop_fd < 0)
 		return -errno;
-	/* SIGTERM must reach a libfuse thread (it wakes the loop); the watcher blocks all. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	r = -pthread_create(&n->thread, NULL, names_watcher, n);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	r = thread_start_no_signals(&n->thread, "rcfs-names", names_watcher, n);
 	if (r < 0)
 		return r;
 	n->running = true;

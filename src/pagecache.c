@@ -8,6 +8,7 @@
 
 #include "fsops.h"
 #include "log.h"
+#include "util.h"
 
 static void *drop_pages_loop(void *arg)
 {
@@ -35,11 +36,11 @@ int page_cache_start(struct rcfs_page_cache *pc, struct fuse_session *se)
 	pc->event_fd = eventfd(0, EFD_CLOEXEC);
 	if (pc->event_fd < 0)
 		return -errno;
-	r = pthread_create(&pc->thread, NULL, drop_pages_loop, pc);
-	if (r != 0) {
+	r = thread_start_no_signals(&pc->thread, "rcfs-pagecache", drop_pages_loop, pc);
+	if (r < 0) {
 		(void)close(pc->event_fd);
 		pc->event_fd = -1;
-		return -r;
+		return r;
 	}
 	pc->started = true;
 	return 0;

@@ -5,6 +5,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -70,4 +72,24 @@ static inline void closedirp(DIR **d)
 {
 	if (*d)
 		(void)closedir(*d);
+}
+
+/* A helper thread (not libfuse's), named NAME ("rcfs-..." in ps -L), with every signal
+ * blocked: SIGTERM, SIGINT and SIGHUP must reach a libfuse thread, whose loop ends on them.
+ * One that landed in a helper's poll(2) or read(2) would leave the loop waiting for the next
+ * request, and the daemon running (seen under valgrind, which routes a process's signals to
+ * any thread that does not block them). Returns 0 or a -errno. */
+static inline int thread_start_no_signals(pthread_t *thread, const char *name, void *(*fn)(void *),
+					  void *arg)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	r = -pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r == 0)
+		(void)pthread_setname_np(*thread, name);
+	return r;
 }
