@@ -95,14 +95,15 @@ static bool entry_of_mode(const struct rcfs_ctx *ctx, int dir_fd, const struct d
 	return S_ISDIR(st.st_mode) == ctx->cfg->dir_mode;
 }
 
-/* DE is the template (-d) itself, kept in the backing directory. */
-static bool is_template(const struct rcfs_ctx *ctx, int dir_fd, const struct dirent *de)
+/* DE is the template (-d) itself, kept in the backing directory: TMPL is its stat, or NULL.
+ * The entry's inode number rules out all others without a stat. */
+static bool is_template(const struct stat *tmpl, int dir_fd, const struct dirent *de)
 {
-	struct stat st, tmpl;
+	struct stat st;
 
-	return ctx->template_fd >= 0 && fstat(ctx->template_fd, &tmpl) == 0 &&
+	return tmpl && de->d_ino == tmpl->st_ino &&
 	       fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	       st.st_dev == tmpl.st_dev && st.st_ino == tmpl.st_ino;
+	       st.st_dev == tmpl->st_dev && st.st_ino == tmpl->st_ino;
 }
 
 struct orphan {
@@ -116,11 +117,14 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 {
 	bool dir = ctx->cfg->dir_mode;
 	const char *ext = dir ? "" : ctx->cfg->extension; /* --dir: BACKING_DIR/<ID>/ */
+	struct stat tmpl_st, *tmpl = NULL;
 	struct orphan *v = NULL;
 	size_t n = 0;
 	struct dirent *de;
 	DIR *d;
 
+	if (ctx->template_fd >= 0 && fstat(ctx->template_fd, &tmpl_st) == 0)
+		tmpl = &tmpl_st;
 	d = opendir_fd(ctx->backing_dir_fd);
 	if (!d)
 		return -errno;
@@ -129,7 +133,7 @@ static int scan_orphans(const struct rcfs_ctx *ctx, const struct live_set *live,
 		bool by_id = false;
 		uint64_t id;
 
-		if (!entry_of_mode(ctx, dirfd(d), de) || is_template(ctx, dirfd(d), de) ||
+		if (!entry_of_mode(ctx, dirfd(d), de) || is_template(tmpl, dirfd(d), de) ||
 		    (dir && de->d_name[0] == '.')) /* "." "..", a template copy being made */
 			continue;
 		if (stale_file(de->d_name)) {
