@@ -71,16 +71,15 @@ int dirfs_lookup(struct access_caller *c, const struct dirfs_dir *dir, const cha
 	return 0;
 }
 
-int dirfs_open(struct access_caller *c, int node_fd, int flags, int *ret_fd)
+int dirfs_open(struct access_caller *c, int node_fd, int flags, int *ret_fd, struct stat *ret_st)
 {
-	struct stat st;
 	int r, fd;
 
-	if (fstat(node_fd, &st) < 0)
+	if (fstat(node_fd, ret_st) < 0)
 		return -errno;
-	if (!S_ISREG(st.st_mode))
-		return S_ISDIR(st.st_mode) ? -EISDIR : -EACCES;
-	r = access_check_open(c, &st, flags);
+	if (!S_ISREG(ret_st->st_mode))
+		return S_ISDIR(ret_st->st_mode) ? -EISDIR : -EACCES;
+	r = access_check_open(c, ret_st, flags);
 	if (r < 0)
 		return r;
 	fd = reopen(node_fd, flags & PASSED_FLAGS);
@@ -138,7 +137,7 @@ int dirfs_create(struct access_caller *c, const struct dirfs_dir *dir, const cha
 
 		r = dirfs_lookup(c, dir, name, &node_fd, &st);
 		if (r == 0)
-			r = dirfs_open(c, node_fd, flags, &fd);
+			r = dirfs_open(c, node_fd, flags, &fd, &st);
 		if (r < 0)
 			return r;
 		*ret_node_fd = TAKE_FD(node_fd);

@@ -28,8 +28,9 @@ int dirfs_lookup(struct access_caller *c, const struct dirfs_dir *dir, const cha
 int dirfs_lookup_stat(struct access_caller *c, const struct dirfs_dir *dir, const char *name,
 		      struct stat *ret_st);
 
-/* Opens the regular file NODE_FD (an O_PATH fd) with open(2) FLAGS for reading and writing. */
-int dirfs_open(struct access_caller *c, int node_fd, int flags, int *ret_fd);
+/* Opens the regular file NODE_FD (an O_PATH fd) with open(2) FLAGS for reading and writing;
+ * RET_ST: its attributes, as checked. */
+int dirfs_open(struct access_caller *c, int node_fd, int flags, int *ret_fd, struct stat *ret_st);
 
 /* A new regular file NAME in DIR (write and search needed), opened with FLAGS (ret_fd) and
  * O_PATH (ret_node_fd). An existing file is opened instead unless FLAGS has O_EXCL. */

@@ -17,20 +17,15 @@
 #include "handles.h"
 #include "util.h"
 
-int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info *fi)
+int dirops_file_handle(fuse_req_t req, int fd, const struct stat *st, bool write,
+		       struct fuse_file_info *fi)
 {
 	struct rcfs_ctx *ctx = fuse_req_userdata(req);
 	struct rcfs_handle *h;
-	struct stat st = { 0 };
 	int r;
 
-	if (!write && fstat(fd, &st) < 0) {
-		r = -errno;
-		(void)close(fd);
-		return r;
-	}
-	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, &st, !write,
-			true, &h);
+	r = handles_new(ctx->handles, fuse_req_ctx(req)->uid, RCFS_SOURCE_OWN, fd, st, !write, true,
+			&h);
 	if (r == 0)
 		fi->fh = (uintptr_t)h;
 	return r;
@@ -66,9 +61,9 @@ void rcfs_dir_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	else if (write && !dirops_identified(&c))
 		r = -EACCES;
 	if (r == 0)
-		r = dirfs_open(&c.ac, n->fd, fi->flags, &fd);
+		r = dirfs_open(&c.ac, n->fd, fi->flags, &fd, &st);
 	if (r == 0)
-		r = dirops_file_handle(req, fd, write, fi);
+		r = dirops_file_handle(req, fd, &st, write, fi);
 	dirops_caller_done(&c);
 	if (r < 0) {
 		dirops_reply_err(req, r);
@@ -102,7 +97,7 @@ void rcfs_dir_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	/* Charged once made (the fd comes with the file): a uid at its share gets EMFILE and
 	 * keeps the empty file it made. */
 	if (r == 0) {
-		r = dirops_file_handle(req, fd, backing_flags_write(fi->flags), fi);
+		r = dirops_file_handle(req, fd, &st, backing_flags_write(fi->flags), fi);
 		if (r < 0)
 			(void)close(node_fd);
 	}

@@ -52,9 +52,11 @@ bool dirops_same_tree(const struct dirtree_id *a, const struct dirtree_id *b);
 void dirops_fix_attr(const struct dirtree_id *tree, struct stat *st);
 void dirops_reply_err(fuse_req_t req, int r);
 /* Open files: fi->fh is a handle (handles.c) charged to the opener's uid, so no uid can take
- * the daemon's fds from the others; read-only opens of one file share an fd. FD is taken.
- * Returns 0, -EMFILE (the uid holds its share) or -ENOMEM. */
-int dirops_file_handle(fuse_req_t req, int fd, bool write, struct fuse_file_info *fi);
+ * the daemon's fds from the others; read-only opens of one file share an fd. FD (taken) is
+ * open on the file with attributes ST. Returns 0, -EMFILE (the uid holds its share) or
+ * -ENOMEM. */
+int dirops_file_handle(fuse_req_t req, int fd, const struct stat *st, bool write,
+		       struct fuse_file_info *fi);
 int dirops_file_fd(const struct fuse_file_info *fi);
 void dirops_file_close(fuse_req_t req, struct fuse_file_info *fi);
 /* N (its lookup count raised for this reply) with attributes ST as an entry, or with FI as
