@@ -94,10 +94,11 @@ int dirtree_open_beneath(int dir_fd, const char *path, int flags, mode_t mode)
 	return open_by_components(dir_fd, path, flags, (mode_t)how.mode);
 }
 
+/* O_RDONLY, not O_PATH: the owner mark is read with fgetxattr(2) on the fd itself. */
 static int open_dir_at(int dir_fd, const char *name, struct stat *ret_st)
 {
 	_cleanup_close_ int fd =
-		dirtree_open_beneath(dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+		dirtree_open_beneath(dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
 
 	if (fd < 0)
 		return fd; /* ENOTDIR: a file or a symlink of that name; refused */

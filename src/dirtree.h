@@ -37,7 +37,7 @@ struct dirtree_id {
 /* What a caller sees at the mount's root. */
 struct dirtree_root {
 	struct dirtree_id id;
-	int fd; /* O_PATH directory, owned; -1 for DIRTREE_EMPTY */
+	int fd; /* the directory, owned (O_PATH or O_RDONLY); -1 for DIRTREE_EMPTY */
 	struct stat st; /* the directory's (synthetic for DIRTREE_EMPTY) */
 	char own[NAME_MAX + 1]; /* BACKING_DIR/own: where the namespace's directory is or goes */
 	bool by_id; /* own is the namespace's ID (it has no ip netns name) */

@@ -14,31 +14,16 @@
 
 #define OWNER_XATTR "user.resolvconffs.ns"
 
-/* An O_PATH fd has no xattr calls of its own: its /proc/self/fd path has. */
-static ssize_t get_mark(int fd, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n = fgetxattr(fd, OWNER_XATTR, buf, size);
-
-	if (n >= 0 || errno != EBADF)
-		return n;
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	return getxattr(path, OWNER_XATTR, buf, size);
-}
-
 void owner_mark(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd)
 {
-	char value[64], path[64];
+	char value[64];
 	uint64_t cookie;
 
 	if (key_cookie(ctx->procfs_fd, key, &cookie) < 0)
 		(void)snprintf(value, sizeof(value), "%s:", ctx->boot_id);
 	else
 		(void)snprintf(value, sizeof(value), "%s:%" PRIu64, ctx->boot_id, cookie);
-	if (fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0) == 0 || errno != EBADF)
-		return; /* no user xattrs: unmarked */
-	(void)snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	(void)setxattr(path, OWNER_XATTR, value, strlen(value), 0);
+	(void)fsetxattr(fd, OWNER_XATTR, value, strlen(value), 0); /* no user xattrs: unmarked */
 }
 
 bool owner_is_stale(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd,
@@ -50,7 +35,7 @@ bool owner_is_stale(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int 
 	bool same_boot = true;
 	ssize_t n;
 
-	n = get_mark(fd, value, sizeof(value) - 1);
+	n = fgetxattr(fd, OWNER_XATTR, value, sizeof(value) - 1);
 	if (n <= 0)
 		return false; /* unmarked */
 	value[n] = '\0';

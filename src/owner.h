@@ -14,10 +14,10 @@
 #include "context.h"
 #include "key.h"
 
-/* Marks FD (any fd, O_PATH too) as KEY's namespace's. */
+/* Marks FD (not O_PATH: xattr calls need a real open) as KEY's namespace's. */
 void owner_mark(const struct rcfs_ctx *ctx, const struct rcfs_key *key, int fd);
 
-/* Whether FD's mark names another namespace than KEY's: one that died, its ID handed on
+/* Whether FD's (not O_PATH) mark names another namespace than KEY's: one that died, its ID handed on
  * (RET_SAME_BOOT), or one of an earlier boot. Unmarked, not our mark, or a cookie the
  * kernel cannot tell: false. RET_MARK names the object once moved aside (its cookie, or
  * its inode number for a mark of the boot alone). */
