@@ -96,13 +96,12 @@ static bool entry_of_mode(const struct rcfs_ctx *ctx, int dir_fd, const struct d
 }
 
 /* DE is the template (-d) itself, kept in the backing directory: TMPL is its stat, or NULL.
- * The entry's inode number rules out all others without a stat. */
+ * (Not by d_ino: a mount point's entry names the inode underneath.) */
 static bool is_template(const struct stat *tmpl, int dir_fd, const struct dirent *de)
 {
 	struct stat st;
 
-	return tmpl && de->d_ino == tmpl->st_ino &&
-	       fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	return tmpl && fstatat(dir_fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 	       st.st_dev == tmpl->st_dev && st.st_ino == tmpl->st_ino;
 }
 
